@@ -1,0 +1,543 @@
+"""Exact, analytic cost model: output shapes, weights, biases and multiply-accumulates.
+
+Nothing here builds a torch module, so a widget can recompute a whole network in well under
+a millisecond. Tests check the totals against ``torchinfo.summary`` and against
+``torch.utils.flop_counter.FlopCounterMode`` for every variant.
+
+Conventions (per image):
+- ``weights``: convolution/linear weights (k*k*C_in*C_out, or in*out), what Table 1 counts.
+- ``biases``: convolution/linear biases; ``norm_params``: BatchNorm scale and shift.
+- ``macs``: multiply-accumulates of convolutions and linear layers, weights x output
+  positions (biases, ReLU, pooling and normalization are not counted). FLOPs = 2 x MACs.
+- ``torchinfo_macs``: what torchinfo calls "mult-adds": it also counts each bias once per
+  output position and each BatchNorm parameter once per image.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+from .architecture import BRANCH_NAMES, TABLE1, BlockSpec, check_filter_count
+from .config import GoogLeNetConfig, VariantSpec, VARIANTS
+from .display import Table
+
+__all__ = [
+    "LayerCost",
+    "Totals",
+    "ShapeError",
+    "conv_out_size",
+    "pool_out_size",
+    "conv_layer",
+    "linear_layer",
+    "pool_layer",
+    "block_costs",
+    "layer_costs",
+    "totals",
+    "by_stage",
+    "by_branch",
+    "min_input_size",
+    "Table1Comparison",
+    "table1_comparison",
+    "table1_table",
+    "variants_table",
+]
+
+Shape = tuple[int, int, int]  # C, H, W
+
+
+class ShapeError(ValueError):
+    """An input too small for a layer (the output would have no pixels)."""
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """One layer's output shape and cost, per image."""
+
+    name: str  # module path in the torch model, e.g. "inception3a.branch2.1"
+    stage: str  # top-level module: "conv1", "inception3a", "aux1", "fc", ...
+    branch: str | None  # "1x1", "3x3", "5x5" or "pool" inside an Inception block
+    kind: str  # "conv", "linear", "maxpool", "avgpool", "lrn"
+    kernel: int
+    stride: int
+    in_shape: Shape
+    out_shape: Shape
+    weights: int = 0
+    biases: int = 0
+    norm_params: int = 0
+    macs: int = 0
+    aux: bool = False
+
+    @property
+    def params(self) -> int:
+        return self.weights + self.biases + self.norm_params
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.macs
+
+    @property
+    def torchinfo_macs(self) -> int:
+        _, h, w = self.out_shape
+        positions = h * w if self.kind == "conv" else 1
+        return (self.weights + self.biases) * positions + self.norm_params
+
+
+@dataclass(frozen=True)
+class Totals:
+    params: int
+    weights: int
+    biases: int
+    norm_params: int
+    macs: int
+    torchinfo_macs: int
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.macs
+
+
+# ----------------------------------------------------------------------------- shapes
+def conv_out_size(n: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
+    """Output length of a convolution along one axis (PyTorch's formula)."""
+    out = (n + 2 * padding - kernel) // stride + 1
+    if out < 1:
+        raise ShapeError(f"a {kernel}x{kernel}/{stride} convolution needs >= {kernel - 2 * padding} pixels, got {n}")
+    return out
+
+
+def pool_out_size(n: int, kernel: int, stride: int, padding: int = 0, ceil_mode: bool = False) -> int:
+    """Output length of a max/avg pool along one axis, ceil_mode included (PyTorch's rule:
+    in ceil mode a last, partial window counts if it starts inside the input)."""
+    out = (n + 2 * padding - kernel + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= n + padding:
+        out -= 1
+    if out < 1:
+        raise ShapeError(f"a {kernel}x{kernel}/{stride} pool leaves no pixels of a {n}-pixel input")
+    return out
+
+
+# ----------------------------------------------------------------------------- primitives
+def conv_layer(
+    name: str,
+    in_shape: Shape,
+    out_channels: int,
+    kernel: int,
+    stride: int = 1,
+    padding: int = 0,
+    *,
+    bias: bool = True,
+    batch_norm: bool = False,
+    groups: int = 1,
+    stage: str | None = None,
+    branch: str | None = None,
+    aux: bool = False,
+) -> LayerCost:
+    """A (square) convolution, optionally followed by BatchNorm."""
+    c, h, w = in_shape
+    if c % groups or out_channels % groups:
+        raise ValueError(f"groups={groups} must divide in_channels={c} and out_channels={out_channels}")
+    oh, ow = conv_out_size(h, kernel, stride, padding), conv_out_size(w, kernel, stride, padding)
+    weights = kernel * kernel * (c // groups) * out_channels
+    return LayerCost(
+        name=name,
+        stage=stage or name.split(".")[0],
+        branch=branch,
+        kind="conv",
+        kernel=kernel,
+        stride=stride,
+        in_shape=in_shape,
+        out_shape=(out_channels, oh, ow),
+        weights=weights,
+        biases=out_channels if bias else 0,
+        norm_params=2 * out_channels if batch_norm else 0,
+        macs=weights * oh * ow,
+        aux=aux,
+    )
+
+
+def linear_layer(
+    name: str, in_features: int, out_features: int, *, bias: bool = True, stage: str | None = None, aux: bool = False
+) -> LayerCost:
+    weights = in_features * out_features
+    return LayerCost(
+        name=name,
+        stage=stage or name.split(".")[0],
+        branch=None,
+        kind="linear",
+        kernel=1,
+        stride=1,
+        in_shape=(in_features, 1, 1),
+        out_shape=(out_features, 1, 1),
+        weights=weights,
+        biases=out_features if bias else 0,
+        macs=weights,
+        aux=aux,
+    )
+
+
+def pool_layer(
+    name: str,
+    in_shape: Shape,
+    kernel: int,
+    stride: int,
+    padding: int = 0,
+    *,
+    ceil_mode: bool = False,
+    kind: str = "maxpool",
+    stage: str | None = None,
+    branch: str | None = None,
+    aux: bool = False,
+) -> LayerCost:
+    c, h, w = in_shape
+    out = (c, pool_out_size(h, kernel, stride, padding, ceil_mode), pool_out_size(w, kernel, stride, padding, ceil_mode))
+    return LayerCost(name, stage or name.split(".")[0], branch, kind, kernel, stride, in_shape, out, aux=aux)
+
+
+def _resize_layer(name: str, in_shape: Shape, out_hw: tuple[int, int], kind: str, *, aux: bool = False) -> LayerCost:
+    """Adaptive pooling or LRN: no parameters, no MACs counted."""
+    return LayerCost(name, name.split(".")[0], None, kind, 0, 1, in_shape, (in_shape[0], *out_hw), aux=aux)
+
+
+# ----------------------------------------------------------------------------- one block
+def _spec(variant: str | VariantSpec) -> VariantSpec:
+    if isinstance(variant, VariantSpec):
+        return variant
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {sorted(VARIANTS)}, got {variant!r}")
+    return VARIANTS[variant]
+
+
+def block_costs(
+    in_shape: Shape,
+    spec: BlockSpec | Sequence[int],
+    *,
+    variant: str | VariantSpec = "paper",
+    naive: bool = False,
+    name: str = "inception",
+) -> list[LayerCost]:
+    """Per-layer cost of one Inception block on an input of shape (C, H, W).
+
+    ``naive=True`` is Figure 2a: 1x1, 3x3 and 5x5 convolutions straight on the input and a
+    3x3 max pool whose output (all input channels) is concatenated as well.
+    """
+    if not isinstance(spec, BlockSpec):
+        spec = BlockSpec(*spec)
+    c = check_filter_count("in_channels", in_shape[0])
+    v = _spec(variant)
+    kw = dict(bias=v.conv_bias, batch_norm=v.batch_norm, stage=name)
+    k5 = v.branch3_kernel
+    b1, b3, b5, bp = BRANCH_NAMES
+    layers: list[LayerCost] = []
+    if naive:
+        layers.append(conv_layer(f"{name}.branch1", in_shape, spec.ch1x1, 1, branch=b1, **kw))
+        layers.append(conv_layer(f"{name}.branch2", in_shape, spec.ch3x3, 3, 1, 1, branch=b3, **kw))
+        layers.append(conv_layer(f"{name}.branch3", in_shape, spec.ch5x5, k5, 1, k5 // 2, branch=b5, **kw))
+        layers.append(pool_layer(f"{name}.branch4", in_shape, 3, 1, 1, ceil_mode=v.pool_ceil, stage=name, branch=bp))
+        return layers
+    layers.append(conv_layer(f"{name}.branch1", in_shape, spec.ch1x1, 1, branch=b1, **kw))
+    red3 = conv_layer(f"{name}.branch2.0", in_shape, spec.ch3x3red, 1, branch=b3, **kw)
+    layers += [red3, conv_layer(f"{name}.branch2.1", red3.out_shape, spec.ch3x3, 3, 1, 1, branch=b3, **kw)]
+    red5 = conv_layer(f"{name}.branch3.0", in_shape, spec.ch5x5red, 1, branch=b5, **kw)
+    layers += [red5, conv_layer(f"{name}.branch3.1", red5.out_shape, spec.ch5x5, k5, 1, k5 // 2, branch=b5, **kw)]
+    pool = pool_layer(f"{name}.branch4.0", in_shape, 3, 1, 1, ceil_mode=v.pool_ceil, stage=name, branch=bp)
+    layers += [pool, conv_layer(f"{name}.branch4.1", pool.out_shape, spec.pool_proj, 1, branch=bp, **kw)]
+    return layers
+
+
+def _block_out_shape(layers: list[LayerCost]) -> Shape:
+    """Concatenate the branches: channels add up, H and W are shared."""
+    last = {}
+    for layer in layers:
+        last[layer.branch] = layer.out_shape
+    shapes = list(last.values())
+    _, h, w = shapes[0]
+    assert all(s[1:] == (h, w) for s in shapes), "branches must keep H and W equal"
+    return (sum(s[0] for s in shapes), h, w)
+
+
+# ----------------------------------------------------------------------------- whole network
+def _input_hw(input_size: int | Sequence[int]) -> tuple[int, int]:
+    if isinstance(input_size, int) and not isinstance(input_size, bool):
+        hw = (input_size, input_size)
+    else:
+        hw = tuple(input_size)  # type: ignore[assignment]
+    if len(hw) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in hw):
+        raise ValueError(f"input_size must be a positive int or a (height, width) pair, got {input_size!r}")
+    return hw  # type: ignore[return-value]
+
+
+def _aux_costs(name: str, in_shape: Shape, cfg: GoogLeNetConfig) -> list[LayerCost]:
+    v = cfg.spec
+    conv_ch, fc_ch = cfg.aux_channels
+    c, h, w = in_shape
+    fixed = v.aux_pool == "5x5/3" and _aux_fixed_pool_fits(h, w)
+    pool = (
+        pool_layer(f"{name}.pool", in_shape, 5, 3, kind="avgpool", aux=True)
+        if fixed
+        else _resize_layer(f"{name}.pool", in_shape, (4, 4), "avgpool", aux=True)
+    )
+    conv = conv_layer(f"{name}.conv", pool.out_shape, conv_ch, 1, bias=v.conv_bias, batch_norm=v.batch_norm, aux=True)
+    return [
+        pool,
+        conv,
+        linear_layer(f"{name}.fc1", conv_ch * 16, fc_ch, aux=True),
+        linear_layer(f"{name}.fc2", fc_ch, cfg.num_classes, aux=True),
+    ]
+
+
+def _aux_fixed_pool_fits(h: int, w: int) -> bool:
+    """5x5/3 average pooling gives exactly 4x4 (the paper's case: 14x14 maps at 224 px)."""
+    return h >= 5 and w >= 5 and (h - 5) // 3 + 1 == 4 and (w - 5) // 3 + 1 == 4
+
+
+def layer_costs(config: GoogLeNetConfig | None = None, input_size: int | Sequence[int] = 224) -> list[LayerCost]:
+    """Every layer of the network described by ``config``, in forward order, per image.
+
+    Raises :class:`ShapeError` (a ``ValueError``) if the input is too small.
+    """
+    cfg = config or GoogLeNetConfig()
+    return list(_layer_costs_cached(cfg, _input_hw(input_size)))
+
+
+@lru_cache(maxsize=256)
+def _layer_costs_cached(cfg: GoogLeNetConfig, hw: tuple[int, int]) -> tuple[LayerCost, ...]:
+    v = cfg.spec
+    conv_kw = dict(bias=v.conv_bias, batch_norm=v.batch_norm)
+    stem = cfg.stem_channels
+    layers: list[LayerCost] = []
+    x: Shape = (cfg.in_channels, *hw)
+
+    def add(layer: LayerCost) -> Shape:
+        layers.append(layer)
+        return layer.out_shape
+
+    def maxpool(name: str, shape: Shape, kernel: int = 3) -> Shape:
+        pad = 0 if v.pool_ceil else 1
+        return add(pool_layer(name, shape, kernel, 2, pad if kernel == 3 else 0, ceil_mode=v.pool_ceil))
+
+    if cfg.stem == "imagenet":
+        x = add(conv_layer("conv1", x, stem["conv1"], 7, 2, 3, **conv_kw))
+        x = maxpool("maxpool1", x)
+    else:
+        x = add(conv_layer("conv1", x, stem["conv1"], 3, 1, 1, **conv_kw))
+    if v.lrn:
+        x = add(_resize_layer("lrn1", x, x[1:], "lrn"))
+    x = add(conv_layer("conv2", x, stem["conv2"], 1, **conv_kw))
+    x = add(conv_layer("conv3", x, stem["conv3"], 3, 1, 1, **conv_kw))
+    if v.lrn:
+        x = add(_resize_layer("lrn2", x, x[1:], "lrn"))
+    x = maxpool("maxpool2", x)
+
+    for name, spec in cfg.blocks.items():
+        if name == "4a":
+            x = maxpool("maxpool3", x)
+        elif name == "5a":
+            x = maxpool("maxpool4", x, kernel=v.pool4_kernel)
+        block = block_costs(x, spec, variant=v, naive=cfg.naive, name=f"inception{name}")
+        layers += block
+        x = _block_out_shape(block)
+        if cfg.aux_logits and name in ("4a", "4d"):
+            layers += _aux_costs("aux1" if name == "4a" else "aux2", x, cfg)
+
+    x = add(_resize_layer("avgpool", x, (1, 1), "avgpool"))
+    add(linear_layer("fc", x[0], cfg.num_classes))
+    return tuple(layers)
+
+
+def totals(layers: Iterable[LayerCost], *, include_aux: bool = True) -> Totals:
+    """Add up a list of layers (optionally leaving out the auxiliary heads)."""
+    sel = [l for l in layers if include_aux or not l.aux]
+    return Totals(
+        params=sum(l.params for l in sel),
+        weights=sum(l.weights for l in sel),
+        biases=sum(l.biases for l in sel),
+        norm_params=sum(l.norm_params for l in sel),
+        macs=sum(l.macs for l in sel),
+        torchinfo_macs=sum(l.torchinfo_macs for l in sel),
+    )
+
+
+def by_stage(layers: Iterable[LayerCost]) -> dict[str, Totals]:
+    """Totals per top-level stage ("conv1", ..., "inception5b", "aux1", "aux2", "fc"), in order."""
+    groups: dict[str, list[LayerCost]] = {}
+    for layer in layers:
+        groups.setdefault(layer.stage, []).append(layer)
+    return {stage: totals(ls) for stage, ls in groups.items()}
+
+
+def by_branch(layers: Iterable[LayerCost]) -> dict[str, Totals]:
+    """Totals per branch ("1x1", "3x3", "5x5", "pool") of a block's layers."""
+    groups: dict[str, list[LayerCost]] = {b: [] for b in BRANCH_NAMES}
+    for layer in layers:
+        if layer.branch is not None:
+            groups[layer.branch].append(layer)
+    return {b: totals(ls) for b, ls in groups.items()}
+
+
+@lru_cache(maxsize=64)
+def min_input_size(config: GoogLeNetConfig | None = None) -> int:
+    """The smallest square input (pixels) the network accepts."""
+    cfg = config or GoogLeNetConfig()
+    for size in range(1, 1025):
+        try:
+            _layer_costs_cached(cfg, (size, size))
+        except ShapeError:
+            continue
+        return size
+    raise AssertionError("no input size up to 1024 px fits")  # pragma: no cover
+
+
+# ----------------------------------------------------------------------------- Table 1
+@dataclass(frozen=True)
+class Table1Comparison:
+    """One row of Table 1: the published figures next to the ones recomputed from the filter counts."""
+
+    name: str
+    type: str
+    published_output: tuple[int, int, int]  # H, W, C
+    computed_output: tuple[int, int, int]
+    published_params_k: float | None  # K = 1024 weights
+    computed_params_k: float | None
+    published_ops_m: float | None  # M = 10**6 MACs
+    computed_ops_m: float | None
+    note: str = ""
+
+    @staticmethod
+    def _rel(published: float | None, computed: float | None) -> float | None:
+        if published is None or computed is None:
+            return None
+        return (published - computed) / computed
+
+    @property
+    def params_rel_diff(self) -> float | None:
+        """(published - computed) / computed."""
+        return self._rel(self.published_params_k, self.computed_params_k)
+
+    @property
+    def ops_rel_diff(self) -> float | None:
+        return self._rel(self.published_ops_m, self.computed_ops_m)
+
+    @property
+    def self_consistent(self) -> bool | None:
+        """Do the published params x output positions give the published ops?
+
+        Each printed figure stands for an interval (2.7 K is 2.65-2.75 K); the row is
+        consistent if the two intervals overlap, with 1 % slack.
+        """
+        if self.published_params_k is None or self.published_ops_m is None:
+            return None
+        h, w, _ = self.published_output
+        scale = 1024 * h * w / 1e6
+        p_lo, p_hi = _printed_interval(self.published_params_k)
+        o_lo, o_hi = _printed_interval(self.published_ops_m)
+        return p_lo * scale <= o_hi * 1.01 and p_hi * scale >= o_lo * 0.99
+
+    def agrees(self, tol: float = 0.01) -> bool:
+        """Same output shape, and both published figures (where given) within ``tol`` of the
+        recomputed ones, or within the rounding of the printed figure (1 M for 1.024 M)."""
+        pairs = [(self.published_params_k, self.computed_params_k), (self.published_ops_m, self.computed_ops_m)]
+        for published, computed in pairs:
+            if published is None or computed is None:
+                continue
+            lo, hi = _printed_interval(published)
+            if abs(published - computed) > max(tol * computed, hi - published):
+                return False
+        return self.published_output == self.computed_output
+
+
+def _printed_interval(value: float) -> tuple[float, float]:
+    """The values that print as ``value`` in the paper (integers, or one decimal as in 2.7 K)."""
+    half = 0.05 if value != int(value) else 0.5
+    return value - half, value + half
+
+
+_TABLE1_NOTES = {
+    "conv1": (
+        "A plain 7x7x3x64 conv has 9,408 weights (9.2 K) and 118 M MACs. The published "
+        "2.7 K / 34 M match a depthwise-separable 7x7 (depth multiplier 8): 7*7*3*8 + 3*8*64 = "
+        "2,712 weights, x 112*112 = 34.0 M."
+    ),
+    "4c": "The listed 463 K disagrees with the filter counts (497.5 K) and with the row's own 100 M ops.",
+    "4d": "Listed 580 K; the filter counts give 590.5 K, and the row's own 119 M ops imply ~593 K.",
+    "5a": "Listed 1072 K / 54 M; the filter counts give 1018 K / 51.1 M (the two listed figures agree with each other).",
+    "5b": "Listed 1388 K; the filter counts give 1409 K (1.5 % more); the 71 M ops agree.",
+}
+
+
+def table1_comparison() -> list[Table1Comparison]:
+    """Every row of Table 1 beside the figures recomputed from its filter counts.
+
+    Uses the ``"paper"`` variant at 224 x 224, counting weights only (the paper's params
+    leave out biases) in K = 1024 and MACs in M = 10**6.
+    """
+    layers = layer_costs(GoogLeNetConfig(variant="paper", aux_logits=False), 224)
+    stages = by_stage(layers)
+    # Table 1 rows map onto modules; conv2 is the 1x1 reduction plus the 3x3 conv.
+    row_modules = {"conv1": ["conv1"], "conv2": ["conv2", "conv3"], "linear": ["fc"], "avgpool": ["avgpool"],
+                   "dropout": ["avgpool"], "softmax": ["fc"]}
+    shape_of = {l.stage: l.out_shape for l in layers}
+    for stage in {l.stage for l in layers if l.branch is not None}:
+        shape_of[stage] = _block_out_shape([l for l in layers if l.stage == stage])
+    result = []
+    for row in TABLE1:
+        if row.type == "inception":
+            modules = [f"inception{row.name}"]
+        elif row.name.startswith("pool"):
+            modules = [f"maxpool{row.name[-1]}"]
+        else:
+            modules = row_modules[row.name]
+        c, h, w = shape_of[modules[-1]]
+        weights = sum(stages[m].weights for m in modules)
+        macs = sum(stages[m].macs for m in modules)
+        has_cost = bool(row.params)
+        result.append(
+            Table1Comparison(
+                name=row.name,
+                type=row.type,
+                published_output=row.output_size,
+                computed_output=(h, w, c),
+                published_params_k=row.published_params_k,
+                computed_params_k=weights / 1024 if has_cost else None,
+                published_ops_m=row.published_ops_m,
+                computed_ops_m=macs / 1e6 if has_cost else None,
+                note=_TABLE1_NOTES.get(row.name, ""),
+            )
+        )
+    return result
+
+
+def table1_table(rows: list[Table1Comparison] | None = None) -> Table:
+    """Table 1 beside its recomputation, as a :class:`~inception.display.Table`."""
+    rows = rows if rows is not None else table1_comparison()
+    pct = lambda d: None if d is None else f"{d:+.1%}"  # noqa: E731
+    return Table(
+        ["layer", "output", "params K (paper)", "recomputed", "diff", "ops M (paper)", "recomputed", "diff",
+         "agrees (1 %)", "self-consistent"],
+        [
+            [r.name, "x".join(map(str, r.computed_output)), r.published_params_k,
+             None if r.computed_params_k is None else round(r.computed_params_k, 1), pct(r.params_rel_diff),
+             r.published_ops_m, None if r.computed_ops_m is None else round(r.computed_ops_m, 1),
+             pct(r.ops_rel_diff), r.agrees(), r.self_consistent]
+            for r in rows
+        ],
+        title="Table 1 (Szegedy et al. 2014) recomputed from its filter counts: K = 1024 weights, M = 10^6 MACs",
+        digits=1,
+    )
+
+
+def variants_table(input_size: int = 224, num_classes: int = 1000) -> Table:
+    """The three variants side by side: parameters and multiply-accumulates per image."""
+    rows = []
+    for name in VARIANTS:
+        layers = layer_costs(GoogLeNetConfig(variant=name, num_classes=num_classes), input_size)
+        t, main = totals(layers), totals(layers, include_aux=False)
+        rows.append([name, t.params, main.params, main.weights, round(main.macs / 1e9, 3), round(t.macs / 1e9, 3)])
+    return Table(
+        ["variant", "params (with aux)", "params (no aux)", "weights (no aux)", "GMACs (no aux)", "GMACs (with aux heads)"],
+        rows,
+        title=f"GoogLeNet variants at {input_size}x{input_size} px, per image",
+        digits=3,
+    )

@@ -1,0 +1,70 @@
+"""Small tables that render as HTML in JupyterLab and as aligned text everywhere else.
+
+nbval compares the ``text/plain`` form, so a notebook's numbers are checked while the
+reader sees a formatted table.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Sequence
+
+__all__ = ["Table", "fmt"]
+
+
+def fmt(value: Any, digits: int = 2) -> str:
+    """Integers with thousands separators, floats with ``digits`` decimals, None as blank."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+class Table:
+    """A table of already-computed values: ``Table(["layer", "params"], [["conv1", 9472]])``."""
+
+    def __init__(self, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str | None = None,
+                 digits: int = 2) -> None:
+        self.columns = list(columns)
+        self.rows = [list(r) for r in rows]
+        for i, r in enumerate(self.rows):
+            if len(r) != len(self.columns):
+                raise ValueError(f"row {i} has {len(r)} cells, expected {len(self.columns)} (columns={self.columns})")
+        self.title = title
+        self.digits = digits
+
+    def _cells(self) -> list[list[str]]:
+        return [[fmt(v, self.digits) for v in r] for r in self.rows]
+
+    def column(self, name: str) -> list[Any]:
+        """The raw values of one column (for assertions in notebooks and tests)."""
+        return [r[self.columns.index(name)] for r in self.rows]
+
+    def to_text(self) -> str:
+        cells = self._cells()
+        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(self.columns)]
+        numeric = [all(isinstance(r[i], (int, float)) or r[i] is None for r in self.rows) for i in range(len(widths))]
+        line = lambda vals: "  ".join(  # noqa: E731
+            v.rjust(w) if num else v.ljust(w) for v, w, num in zip(vals, widths, numeric)
+        ).rstrip()
+        out = [self.title] if self.title else []
+        out += [line(self.columns), line(["-" * w for w in widths])]
+        out += [line(r) for r in cells]
+        return "\n".join(out)
+
+    def __repr__(self) -> str:
+        return self.to_text()
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        head = "".join(f"<th>{esc(c)}</th>" for c in self.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in self._cells()
+        )
+        caption = f"<caption>{esc(self.title)}</caption>" if self.title else ""
+        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -1,0 +1,455 @@
+"""GoogLeNet (Szegedy et al. 2014, "Going deeper with convolutions") in one readable file.
+
+Classes are ordered bottom-up: the conv block, the Inception block (Figure 2), the auxiliary
+classifier (section 5), then the network (Table 1, Figure 3). Module names follow
+torchvision's ``googlenet`` so its ImageNet weights load into the ``"torchvision"`` variant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, NamedTuple
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from .architecture import BRANCH_NAMES, BlockSpec, check_filter_count
+from .config import VARIANTS, GoogLeNetConfig, VariantSpec
+from .cost import _aux_fixed_pool_fits, min_input_size
+
+__all__ = [
+    "BasicConv2d",
+    "Inception",
+    "AuxPool",
+    "InceptionAux",
+    "GoogLeNet",
+    "GoogLeNetOutputs",
+    "FeatureInfo",
+    "AuxLoss",
+    "googlenet",
+    "googlenet_loss",
+]
+
+
+class BasicConv2d(nn.Module):
+    """Convolution, optional BatchNorm, ReLU: the unit every GoogLeNet layer is made of."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        stride: int = 1,
+        padding: int = 0,
+        *,
+        batch_norm: bool = True,
+        bias: bool = True,
+        bn_eps: float = 1e-5,
+    ) -> None:
+        super().__init__()
+        check_filter_count("in_channels", in_channels)
+        check_filter_count("out_channels", out_channels)
+        self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, bias=bias)
+        self.bn = nn.BatchNorm2d(out_channels, eps=bn_eps) if batch_norm else None
+        self.relu = nn.ReLU()  # not in-place, so hooks on `conv` see pre-activation values
+
+    @classmethod
+    def for_variant(cls, spec: VariantSpec, *args, **kwargs) -> "BasicConv2d":
+        return cls(*args, batch_norm=spec.batch_norm, bias=spec.conv_bias, bn_eps=spec.bn_eps or 1e-5, **kwargs)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = self.conv(x)
+        if self.bn is not None:
+            x = self.bn(x)
+        return self.relu(x)
+
+
+class Inception(nn.Module):
+    """The Inception module (Figure 2b): four parallel branches, concatenated on channels.
+
+    ``branch1`` 1x1; ``branch2`` 1x1 reduction -> 3x3; ``branch3`` 1x1 reduction -> 5x5;
+    ``branch4`` 3x3/1 max pool -> 1x1 projection. Padding keeps H and W, so the outputs can be
+    concatenated. ``naive=True`` builds Figure 2a instead: no reductions or projection, and the
+    pool branch passes all ``in_channels`` through (``ch3x3red``, ``ch5x5red``, ``pool_proj``
+    are then unused).
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        ch1x1: int,
+        ch3x3red: int,
+        ch3x3: int,
+        ch5x5red: int,
+        ch5x5: int,
+        pool_proj: int,
+        *,
+        naive: bool = False,
+        variant: str | VariantSpec = "bn",
+    ) -> None:
+        super().__init__()
+        check_filter_count("in_channels", in_channels)
+        self.spec = BlockSpec(ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj)  # validates counts
+        v = variant if isinstance(variant, VariantSpec) else _variant(variant)
+        self.in_channels, self.naive = in_channels, naive
+        conv = lambda *a, **k: BasicConv2d.for_variant(v, *a, **k)  # noqa: E731
+        k5 = v.branch3_kernel  # 5, or 3 in torchvision's port
+        pool = nn.MaxPool2d(3, stride=1, padding=1, ceil_mode=v.pool_ceil)
+        if naive:
+            self.branch1: nn.Module = conv(in_channels, ch1x1, 1)
+            self.branch2: nn.Module = conv(in_channels, ch3x3, 3, padding=1)
+            self.branch3: nn.Module = conv(in_channels, ch5x5, k5, padding=k5 // 2)
+            self.branch4: nn.Module = pool
+            self.out_channels = ch1x1 + ch3x3 + ch5x5 + in_channels
+        else:
+            self.branch1 = conv(in_channels, ch1x1, 1)
+            self.branch2 = nn.Sequential(conv(in_channels, ch3x3red, 1), conv(ch3x3red, ch3x3, 3, padding=1))
+            self.branch3 = nn.Sequential(conv(in_channels, ch5x5red, 1), conv(ch5x5red, ch5x5, k5, padding=k5 // 2))
+            self.branch4 = nn.Sequential(pool, conv(in_channels, pool_proj, 1))
+            self.out_channels = self.spec.out_channels
+
+    @property
+    def branches(self) -> dict[str, nn.Module]:
+        """The four branches by name: "1x1", "3x3", "5x5", "pool"."""
+        return dict(zip(BRANCH_NAMES, (self.branch1, self.branch2, self.branch3, self.branch4)))
+
+    @property
+    def branch_channels(self) -> dict[str, int]:
+        s = self.spec
+        pool = self.in_channels if self.naive else s.pool_proj
+        return dict(zip(BRANCH_NAMES, (s.ch1x1, s.ch3x3, s.ch5x5, pool)))
+
+    def branch(self, name: str) -> nn.Module:
+        if name not in BRANCH_NAMES:
+            raise KeyError(f"branch must be one of {list(BRANCH_NAMES)}, got {name!r}")
+        return self.branches[name]
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], 1)  # N, out, H, W
+
+
+class AuxPool(nn.Module):
+    """Pool the auxiliary head's input to 4x4.
+
+    ``"5x5/3"`` is the paper's 5x5 average pool with stride 3, exact on the 14x14 maps of a
+    224 px input; on maps where it would not give 4x4 (other resolutions, the small stem) it
+    falls back to adaptive average pooling, so the head's 2048-input FC layer still fits.
+    ``"adaptive"`` is torchvision's choice.
+    """
+
+    def __init__(self, mode: str) -> None:
+        super().__init__()
+        if mode not in ("5x5/3", "adaptive"):
+            raise ValueError(f"mode must be '5x5/3' or 'adaptive', got {mode!r}")
+        self.mode = mode
+
+    def forward(self, x: Tensor) -> Tensor:
+        if self.mode == "5x5/3" and _aux_fixed_pool_fits(x.shape[-2], x.shape[-1]):
+            return F.avg_pool2d(x, kernel_size=5, stride=3)
+        return F.adaptive_avg_pool2d(x, (4, 4))
+
+    def extra_repr(self) -> str:
+        return f"mode={self.mode!r}"
+
+
+class InceptionAux(nn.Module):
+    """Auxiliary classifier (section 5): pool to 4x4, 1x1 conv, FC, ReLU, dropout, FC."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        num_classes: int,
+        *,
+        conv_channels: int = 128,
+        fc_channels: int = 1024,
+        dropout: float = 0.7,
+        variant: str | VariantSpec = "bn",
+    ) -> None:
+        super().__init__()
+        v = variant if isinstance(variant, VariantSpec) else _variant(variant)
+        self.pool = AuxPool(v.aux_pool)
+        self.conv = BasicConv2d.for_variant(v, in_channels, conv_channels, 1)
+        self.fc1 = nn.Linear(conv_channels * 4 * 4, fc_channels)
+        self.relu = nn.ReLU()
+        self.dropout = nn.Dropout(dropout)
+        self.fc2 = nn.Linear(fc_channels, num_classes)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = self.pool(x)  # N, C, 4, 4
+        x = self.conv(x)  # N, 128, 4, 4
+        x = torch.flatten(x, 1)  # N, 2048
+        x = self.dropout(self.relu(self.fc1(x)))  # N, 1024
+        return self.fc2(x)  # N, num_classes
+
+
+class GoogLeNetOutputs(NamedTuple):
+    """What ``GoogLeNet.forward`` returns, in the seed's order: ``aux1, aux2, out = model(x)``.
+
+    The auxiliary fields are ``None`` when not computed (eval mode, or ``aux_logits=False``).
+    """
+
+    aux1: Tensor | None
+    aux2: Tensor | None
+    logits: Tensor
+
+
+@dataclass(frozen=True)
+class FeatureInfo:
+    """A stage whose output can be extracted: module name, channels, stride w.r.t. the input."""
+
+    module: str
+    num_chs: int
+    reduction: int
+
+
+class GoogLeNet(nn.Module):
+    """GoogLeNet built from a :class:`~inception.config.GoogLeNetConfig` (see :func:`googlenet`)."""
+
+    def __init__(self, config: GoogLeNetConfig | None = None) -> None:
+        super().__init__()
+        self.config = cfg = config or GoogLeNetConfig()
+        v = cfg.spec
+        self.aux_logits, self.transform_input = cfg.aux_logits, cfg.transform_input
+        conv = lambda *a, **k: BasicConv2d.for_variant(v, *a, **k)  # noqa: E731
+        stem = cfg.stem_channels
+
+        def pool(kernel: int = 3) -> nn.MaxPool2d:
+            if v.pool_ceil:  # Caffe/TF convention: no padding, round up
+                return nn.MaxPool2d(kernel, stride=2, ceil_mode=True)
+            return nn.MaxPool2d(kernel, stride=2, padding=1 if kernel == 3 else 0)
+
+        if cfg.stem == "imagenet":
+            self.conv1 = conv(cfg.in_channels, stem["conv1"], 7, stride=2, padding=3)
+            self.maxpool1: nn.Module | None = pool()
+        else:  # small inputs: keep the resolution, a single pool before the blocks
+            self.conv1 = conv(cfg.in_channels, stem["conv1"], 3, padding=1)
+            self.maxpool1 = None
+        lrn = lambda: nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=1.0)  # noqa: E731  (Caffe's values)
+        self.lrn1 = lrn() if v.lrn else None
+        self.conv2 = conv(stem["conv1"], stem["conv2"], 1)
+        self.conv3 = conv(stem["conv2"], stem["conv3"], 3, padding=1)
+        self.lrn2 = lrn() if v.lrn else None
+        self.maxpool2 = pool()
+
+        in_ch = cfg.block_in_channels()
+        blocks = cfg.blocks
+        block = lambda n: Inception(in_ch[n], *blocks[n].as_tuple(), naive=cfg.naive, variant=v)  # noqa: E731
+        self.inception3a = block("3a")
+        self.inception3b = block("3b")
+        self.maxpool3 = pool()
+        self.inception4a = block("4a")
+        self.inception4b = block("4b")
+        self.inception4c = block("4c")
+        self.inception4d = block("4d")
+        self.inception4e = block("4e")
+        self.maxpool4 = pool(v.pool4_kernel)
+        self.inception5a = block("5a")
+        self.inception5b = block("5b")
+
+        if cfg.aux_logits:
+            conv_ch, fc_ch = cfg.aux_channels
+            aux = lambda c: InceptionAux(  # noqa: E731
+                c, cfg.num_classes, conv_channels=conv_ch, fc_channels=fc_ch, dropout=cfg.aux_dropout_p, variant=v
+            )
+            self.aux1: InceptionAux | None = aux(self.inception4a.out_channels)
+            self.aux2: InceptionAux | None = aux(self.inception4d.out_channels)
+        else:
+            self.aux1 = self.aux2 = None
+
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))  # = the paper's 7x7/1 average pool at 224 px
+        self.dropout = nn.Dropout(cfg.dropout_p)
+        self.fc = nn.Linear(cfg.out_channels, cfg.num_classes)
+        self.num_features = cfg.out_channels
+        self.feature_info = self._feature_info()
+        if cfg.init_weights:
+            self._init_weights(v.init)
+
+    # ------------------------------------------------------------------ construction helpers
+    def _feature_info(self) -> list[FeatureInfo]:
+        s = 2 if self.config.stem == "imagenet" else 1
+        info = [FeatureInfo("conv1", self.conv1.conv.out_channels, s)]
+        s *= 2 if self.maxpool1 is not None else 1
+        info += [FeatureInfo("conv2", self.conv2.conv.out_channels, s), FeatureInfo("conv3", self.conv3.conv.out_channels, s)]
+        for name in ("3a", "3b", "4a", "4b", "4c", "4d", "4e", "5a", "5b"):
+            if name in ("3a", "4a", "5a"):
+                s *= 2
+            info.append(FeatureInfo(f"inception{name}", getattr(self, f"inception{name}").out_channels, s))
+        return info
+
+    def _init_weights(self, scheme: str) -> None:
+        """``seed``/``torchvision``: truncated normal, std 0.01, on Conv2d *and* Linear weights
+        (the seed tested ``nn.Conv2d`` twice, so its Linear layers kept PyTorch's default);
+        the bounds a=-2, b=2 are absolute, i.e. 200 standard deviations: no real truncation.
+        ``caffe`` (the paper variant): the "xavier" filler of the Caffe reference GoogLeNet,
+        uniform with variance 1/fan_in, conv biases 0.2, classifier biases 0.
+        """
+        for m in self.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                if scheme == "caffe":
+                    bound = (3.0 / nn.init._calculate_fan_in_and_fan_out(m.weight)[0]) ** 0.5
+                    nn.init.uniform_(m.weight, -bound, bound)
+                    if m.bias is not None:
+                        nn.init.constant_(m.bias, 0.2 if isinstance(m, nn.Conv2d) else 0.0)
+                else:
+                    nn.init.trunc_normal_(m.weight, mean=0.0, std=0.01, a=-2, b=2)
+                    if m.bias is not None and (scheme == "seed" or isinstance(m, nn.Conv2d)):
+                        nn.init.zeros_(m.bias)
+            elif isinstance(m, nn.BatchNorm2d):
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
+
+    # ------------------------------------------------------------------ forward
+    @property
+    def min_input_size(self) -> int:
+        return min_input_size(self.config)
+
+    def _check_input(self, x: Tensor) -> None:
+        if not isinstance(x, Tensor):
+            raise TypeError(f"x must be a torch.Tensor of shape (N, C, H, W), got {type(x).__name__}")
+        if x.dim() != 4:
+            raise ValueError(f"x must have shape (N, C, H, W), got {tuple(x.shape)}")
+        c = self.config.in_channels
+        if x.shape[1] != c:
+            raise ValueError(f"x must have {c} input channels (dim 1), got shape {tuple(x.shape)}")
+        m = self.min_input_size
+        if x.shape[2] < m or x.shape[3] < m:
+            raise ValueError(
+                f"x is {x.shape[2]}x{x.shape[3]} px; this network needs at least {m}x{m} "
+                f"(variant={self.config.variant!r}, stem={self.config.stem!r})"
+            )
+
+    def _transform_input(self, x: Tensor) -> Tensor:
+        """Map ImageNet-normalised input to the [-1, 1] scaling TF-slim's weights expect."""
+        mean = torch.tensor([0.485, 0.456, 0.406], dtype=x.dtype, device=x.device).view(1, 3, 1, 1)
+        std = torch.tensor([0.229, 0.224, 0.225], dtype=x.dtype, device=x.device).view(1, 3, 1, 1)
+        return x * (std / 0.5) + (mean - 0.5) / 0.5
+
+    def forward_stem(self, x: Tensor) -> Tensor:
+        if self.transform_input:
+            x = self._transform_input(x)
+        x = self.conv1(x)  # N, 64, 112, 112
+        if self.maxpool1 is not None:
+            x = self.maxpool1(x)  # N, 64, 56, 56
+        if self.lrn1 is not None:
+            x = self.lrn1(x)
+        x = self.conv2(x)  # N, 64, 56, 56
+        x = self.conv3(x)  # N, 192, 56, 56
+        if self.lrn2 is not None:
+            x = self.lrn2(x)
+        return self.maxpool2(x)  # N, 192, 28, 28
+
+    def _forward(self, x: Tensor, with_aux: bool) -> tuple[Tensor, Tensor | None, Tensor | None]:
+        self._check_input(x)
+        aux = with_aux and self.training and self.aux_logits
+        x = self.forward_stem(x)  # N, 192, 28, 28
+        x = self.inception3a(x)  # N, 256, 28, 28
+        x = self.inception3b(x)  # N, 480, 28, 28
+        x = self.maxpool3(x)  # N, 480, 14, 14
+        x = self.inception4a(x)  # N, 512, 14, 14
+        aux1 = self.aux1(x) if aux and self.aux1 is not None else None  # N, num_classes
+        x = self.inception4b(x)  # N, 512, 14, 14
+        x = self.inception4c(x)  # N, 512, 14, 14
+        x = self.inception4d(x)  # N, 528, 14, 14
+        aux2 = self.aux2(x) if aux and self.aux2 is not None else None  # N, num_classes
+        x = self.inception4e(x)  # N, 832, 14, 14
+        x = self.maxpool4(x)  # N, 832, 7, 7
+        x = self.inception5a(x)  # N, 832, 7, 7
+        x = self.inception5b(x)  # N, 1024, 7, 7
+        return x, aux1, aux2
+
+    def forward_features(self, x: Tensor) -> Tensor:
+        """The last feature map (N, 1024, 7, 7 at 224 px), no auxiliary heads run."""
+        return self._forward(x, with_aux=False)[0]
+
+    def forward_head(self, x: Tensor) -> Tensor:
+        x = self.avgpool(x)  # N, 1024, 1, 1
+        x = torch.flatten(x, 1)  # N, 1024
+        x = self.dropout(x)
+        return self.fc(x)  # N, num_classes
+
+    def forward(self, x: Tensor) -> GoogLeNetOutputs:
+        features, aux1, aux2 = self._forward(x, with_aux=True)
+        return GoogLeNetOutputs(aux1, aux2, self.forward_head(features))
+
+
+def _variant(name: str) -> VariantSpec:
+    if not isinstance(name, str) or name not in VARIANTS:
+        raise ValueError(f"variant must be one of {sorted(VARIANTS)}, got {name!r}")
+    return VARIANTS[name]
+
+
+def googlenet(
+    variant: str = "bn",
+    *,
+    num_classes: int = 1000,
+    aux_logits: bool = True,
+    width: float = 1.0,
+    stage_width: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0),
+    stem: str = "imagenet",
+    in_channels: int = 3,
+    naive: bool = False,
+    transform_input: bool = False,
+    dropout: float | None = None,
+    aux_dropout: float | None = None,
+    init_weights: bool = True,
+) -> GoogLeNet:
+    """Build a GoogLeNet.
+
+    Args:
+        variant: ``"bn"`` (the seed blog's network, default), ``"paper"`` (as published in
+            2014) or ``"torchvision"`` (loads torchvision's ImageNet weights). See
+            ``inception.VARIANTS[name].summary`` for what each one changes.
+        num_classes: classifier outputs. aux_logits: build the two auxiliary heads.
+        width: multiplies every filter count (e.g. 0.25 for CPU experiments).
+        stage_width: extra multipliers for (stem, stage 3, stage 4, stage 5).
+        stem: ``"imagenet"`` (224 px) or ``"small"`` (32-64 px inputs, same nine blocks).
+        naive: use Figure 2a's naive blocks (no 1x1 reductions).
+        transform_input: re-normalise ImageNet-normalised input (torchvision's weights need it).
+        dropout / aux_dropout: override the variant's dropout rates.
+        init_weights: apply the variant's initialisation (else PyTorch's defaults).
+    """
+    cfg = GoogLeNetConfig(
+        variant=variant,
+        num_classes=num_classes,
+        aux_logits=aux_logits,
+        width=width,
+        stage_width=stage_width,
+        stem=stem,
+        in_channels=in_channels,
+        naive=naive,
+        transform_input=transform_input,
+        dropout=dropout,
+        aux_dropout=aux_dropout,
+        init_weights=init_weights,
+    )
+    return GoogLeNet(cfg)
+
+
+class AuxLoss(NamedTuple):
+    """The combined loss and its parts (auxiliary parts ``None`` when not computed)."""
+
+    total: Tensor
+    main: Tensor
+    aux1: Tensor | None
+    aux2: Tensor | None
+
+
+def googlenet_loss(
+    outputs: GoogLeNetOutputs | tuple,
+    target: Tensor,
+    aux_weight: float = 0.3,
+    criterion: Callable[[Tensor, Tensor], Tensor] = F.cross_entropy,
+) -> AuxLoss:
+    """Main loss plus ``aux_weight`` times each auxiliary loss (section 5: weight 0.3)."""
+    if isinstance(aux_weight, bool) or not isinstance(aux_weight, (int, float)) or aux_weight < 0:
+        raise ValueError(f"aux_weight must be a number >= 0, got {aux_weight!r}")
+    aux1, aux2, logits = outputs
+    main = criterion(logits, target)
+    l1 = criterion(aux1, target) if aux1 is not None else None
+    l2 = criterion(aux2, target) if aux2 is not None else None
+    total = main
+    for part in (l1, l2):
+        if part is not None and aux_weight:
+            total = total + aux_weight * part
+    return AuxLoss(total, main, l1, l2)

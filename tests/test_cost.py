@@ -1,0 +1,156 @@
+"""The analytic cost model against torchinfo, FlopCounterMode and the paper's Table 1."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torchinfo
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch.utils.flop_counter import FlopCounterMode
+
+import inception
+from inception import GoogLeNetConfig, Inception, cost
+from inception.model import GoogLeNet
+
+CONFIGS = [
+    GoogLeNetConfig(variant="bn"),
+    GoogLeNetConfig(variant="paper"),
+    GoogLeNetConfig(variant="torchvision"),
+    GoogLeNetConfig(variant="torchvision", aux_logits=False, num_classes=10),
+    GoogLeNetConfig(variant="bn", width=0.25, stem="small", num_classes=10),
+    GoogLeNetConfig(variant="paper", width=0.3, stem="small", num_classes=7),
+    GoogLeNetConfig(variant="bn", width=0.5, stage_width=(1.0, 0.5, 2.0, 0.75)),
+    GoogLeNetConfig(variant="paper", naive=True, width=0.125, stem="small"),
+]
+SIZES = {"imagenet": [224, 160], "small": [32, 64]}
+
+
+def _flops(model: torch.nn.Module, x: torch.Tensor) -> int:
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        model(x)
+    return counter.get_total_flops()
+
+
+@pytest.mark.parametrize("cfg", CONFIGS, ids=lambda c: f"{c.variant}-w{c.width}-{c.stem}{'-naive' if c.naive else ''}")
+def test_totals_match_torchinfo_and_flop_counter(cfg):
+    model = GoogLeNet(cfg)
+    for size in SIZES[cfg.stem]:
+        layers = cost.layer_costs(cfg, size)
+        for mode, with_aux in (("train", True), ("eval", False)):
+            s = torchinfo.summary(model, input_size=(2, 3, size, size), device="cpu", verbose=0, mode=mode)
+            assert s.total_params == cost.totals(layers).params
+            assert s.total_mult_adds == 2 * cost.totals(layers, include_aux=with_aux).torchinfo_macs
+            model.train(mode == "train")
+            x = torch.randn(2, 3, size, size)
+            assert _flops(model, x) == 2 * 2 * cost.totals(layers, include_aux=with_aux).macs
+
+
+def test_layer_shapes_match_a_forward_pass():
+    cfg = GoogLeNetConfig(variant="torchvision")
+    model = GoogLeNet(cfg).train()
+    shapes = {}
+    hooks = [mod.register_forward_hook(lambda m, i, o, n=name: shapes.__setitem__(n, tuple(o.shape[1:])))
+             for name, mod in model.named_modules() if name]
+    model(torch.randn(1, 3, 224, 224))
+    for h in hooks:
+        h.remove()
+    for layer in cost.layer_costs(cfg, 224):
+        if layer.kind == "linear":
+            assert shapes[layer.name] == (layer.out_shape[0],)
+        else:
+            assert shapes[layer.name] == layer.out_shape, layer.name
+
+
+def test_per_layer_params_match_modules():
+    for variant in ("bn", "paper", "torchvision"):
+        cfg = GoogLeNetConfig(variant=variant)
+        model = GoogLeNet(cfg)
+        for layer in cost.layer_costs(cfg, 224):
+            if layer.kind in ("conv", "linear"):
+                mod = model.get_submodule(layer.name)
+                assert sum(p.numel() for p in mod.parameters()) == layer.params, layer.name
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    counts=st.tuples(*[st.integers(1, 24)] * 6),
+    in_channels=st.integers(1, 24),
+    size=st.integers(1, 12),
+    variant=st.sampled_from(["bn", "paper", "torchvision"]),
+    naive=st.booleans(),
+)
+def test_block_costs_property(counts, in_channels, size, variant, naive):
+    block = Inception(in_channels, *counts, naive=naive, variant=variant).eval()
+    layers = cost.block_costs((in_channels, size, size), counts, variant=variant, naive=naive)
+    t = cost.totals(layers)
+    assert t.params == sum(p.numel() for p in block.parameters())
+    x = torch.randn(1, in_channels, size, size)
+    assert _flops(block, x) == 2 * t.macs
+    s = torchinfo.summary(block, input_size=(1, in_channels, size, size), device="cpu", verbose=0)
+    assert s.total_mult_adds == t.torchinfo_macs
+    assert block.out_channels == cost._block_out_shape(layers)[0]
+
+
+def test_block_3a_numbers():
+    """Inception 3a at 28x28x192: 163,328 weights and 128.0 M MACs (the paper's 159 K / 128 M)."""
+    t = cost.totals(cost.block_costs((192, 28, 28), inception.INCEPTION_BLOCKS["3a"]))
+    assert t.weights == 163_328 and t.macs == 28 * 28 * 163_328
+    naive = cost.totals(cost.block_costs((192, 28, 28), inception.INCEPTION_BLOCKS["3a"], naive=True))
+    assert naive.weights == 192 * 64 + 9 * 192 * 128 + 25 * 192 * 32
+    per_branch = cost.by_branch(cost.block_costs((192, 28, 28), inception.INCEPTION_BLOCKS["3a"]))
+    assert per_branch["5x5"].weights == 192 * 16 + 25 * 16 * 32
+
+
+def test_table1_rows_that_agree_within_one_percent():
+    rows = {r.name: r for r in cost.table1_comparison()}
+    assert list(rows) == [r.name for r in inception.TABLE1]
+    disagree = {name for name, r in rows.items() if not r.agrees(0.01)}
+    assert disagree == {"conv1", "4c", "4d", "5a", "5b"}
+    # every output shape in the table is reproduced
+    assert all(r.published_output == r.computed_output for r in rows.values())
+    # where the paper disagrees with itself (its params do not give its ops)
+    assert {n for n, r in rows.items() if r.self_consistent is False} == {"4c", "4d", "5b"}
+    assert round(rows["conv1"].computed_params_k * 1024) == 9_408
+    assert round(rows["3a"].computed_ops_m, 1) == 128.0
+    assert round(rows["5a"].computed_params_k) == 1018
+    assert "depthwise" in rows["conv1"].note
+
+
+def test_paper_totals_match_the_text():
+    """Section 5: 'about 6.8 million parameters' (weights, main path) and '1.5 billion multiply-adds'."""
+    t = cost.totals(cost.layer_costs(GoogLeNetConfig(variant="paper", aux_logits=False), 224))
+    assert 6.8e6 < t.weights < 7.0e6
+    assert 1.5e9 < t.macs < 1.6e9
+
+
+def test_min_input_size():
+    assert cost.min_input_size(GoogLeNetConfig(variant="bn")) < cost.min_input_size(GoogLeNetConfig(variant="torchvision"))
+    for cfg in CONFIGS:
+        m = cost.min_input_size(cfg)
+        cost.layer_costs(cfg, m)
+        if m > 1:
+            with pytest.raises(cost.ShapeError):
+                cost.layer_costs(cfg, m - 1)
+
+
+def test_pool_out_size_matches_torch():
+    for n in range(1, 30):
+        for k, s, p, ceil in [(3, 2, 0, True), (3, 2, 1, False), (2, 2, 0, True), (3, 1, 1, True), (5, 3, 0, False)]:
+            x = torch.zeros(1, 1, n, n)
+            try:
+                expected = torch.nn.functional.max_pool2d(x, k, s, p, ceil_mode=ceil).shape[-1]
+            except RuntimeError:
+                with pytest.raises(cost.ShapeError):
+                    cost.pool_out_size(n, k, s, p, ceil)
+                continue
+            assert cost.pool_out_size(n, k, s, p, ceil) == expected, (n, k, s, p, ceil)
+
+
+def test_bad_input_size():
+    with pytest.raises(ValueError, match="input_size must be"):
+        cost.layer_costs(None, 0)
+    with pytest.raises(ValueError, match="input_size must be"):
+        cost.layer_costs(None, (224,))
+    with pytest.raises(ValueError, match="variant must be one of"):
+        cost.block_costs((192, 28, 28), (1, 1, 1, 1, 1, 1), variant="vgg")

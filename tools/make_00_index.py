@@ -1,0 +1,81 @@
+"""Source of notebooks/00_index.ipynb."""
+
+from nbtools import code, execute, md, write_notebook
+
+cells = [
+    md("""
+# Inception v1 / GoogLeNet, interactively
+
+An interactive companion to Szegedy et al., *Going deeper with convolutions* (2014,
+arXiv:1409.4842). Each notebook is short, runs top to bottom on a laptop CPU, and calls into the
+small `inception` package that ships with it, so you can read the notebooks and reuse the code.
+
+**You will learn** why GoogLeNet uses 1x1 "reductions", how an Inception block is built, where the
+network's parameters and compute live (and where the paper's own Table 1 is wrong), whether the
+auxiliary classifiers help, and what the four branches of a trained network actually respond to.
+
+**You need** Python, PyTorch basics (`nn.Module`, a forward pass) and convolution arithmetic
+(kernel, stride, padding). No GPU, no downloads.
+"""),
+    md("""
+## Contents
+
+| notebook | what it covers |
+|---|---|
+| `00_index.ipynb` | this page: the collection, the package, how to check that everything works |
+
+More notebooks are listed in `README.md` as they land.
+
+## How to use the collection
+- Open the notebooks in JupyterLab (`jupyter lab notebooks/`) and run them top to bottom.
+  Sliders and buttons need a live kernel; every interactive cell also leaves a static table
+  or figure, so the notebooks read well on GitHub or nbviewer too.
+- Every number a notebook states is computed in the notebook. `pytest --nbval` re-runs all of
+  them and compares every stored output, so a teacher can trust what is shown.
+- The package's parts: `inception.architecture` (Table 1 as data), `inception.model` (the
+  network in three variants), `inception.cost` (exact parameter and compute counts),
+  `inception.weights` (torchvision's ImageNet weights, when you have them).
+"""),
+    md("""
+## A first check: the package and the paper's architecture
+
+The nine Inception blocks of Table 1, read from the data that every model in this collection is
+built from (filter counts in the paper's column order):
+"""),
+    code("""
+import inception
+from inception.display import Table
+
+Table(["block", "#1x1", "#3x3 reduce", "#3x3", "#5x5 reduce", "#5x5", "pool proj", "output channels"],
+      [[name, *spec.as_tuple(), spec.out_channels] for name, spec in inception.INCEPTION_BLOCKS.items()])
+"""),
+    md("""
+The three variants of the network this collection builds, costed analytically
+(section 5 of the paper quotes about 6.8 M parameters and 1.5 G multiply-adds for inference;
+`bn` is the seed blog's network, `torchvision` loads torchvision's ImageNet weights):
+"""),
+    code("""
+inception.cost.variants_table()
+"""),
+    code("""
+import torch
+
+model = inception.googlenet("bn")  # the seed blog's network
+aux1, aux2, out = model(torch.randn(2, 3, 224, 224))  # training mode: both auxiliary heads run
+print(aux1.shape, aux2.shape, out.shape)
+"""),
+    md("""
+## Summary
+- The architecture lives once, as data (Table 1); models, costs and widgets read it from there.
+- Three variants: `bn` (the seed), `paper` (2014, with LRN and no BatchNorm), `torchvision`
+  (weight-compatible with torchvision's ImageNet checkpoint).
+
+## Exercise
+1. How many output channels does block 4e produce? Compute it from its four branch widths, then
+   check: `assert inception.INCEPTION_BLOCKS["4e"].out_channels == your_answer`.
+"""),
+]
+
+if __name__ == "__main__":
+    path = write_notebook("../notebooks/00_index.ipynb", cells)
+    print(f"executed in {execute(path):.1f} s")
