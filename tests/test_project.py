@@ -21,7 +21,9 @@ def test_environment_yml_matches_pyproject():
     pip_names = {_name(r) for r in project["dependencies"]}
     pip_names |= {_name(r) for extra in project["optional-dependencies"].values() for r in extra}
     conda_names = set()
-    for line in (ROOT / "environment.yml").read_text().splitlines():
+    text = (ROOT / "environment.yml").read_text()
+    dependencies = text.split("dependencies:", 1)[1]
+    for line in dependencies.splitlines():
         m = re.match(r"^  - ([A-Za-z0-9_.\-]+)", line)
         if m and m.group(1) not in ("python", "pip"):
             conda_names.add(CONDA_NAMES.get(m.group(1).lower(), m.group(1).lower()))
