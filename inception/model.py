@@ -56,7 +56,7 @@ class BasicConv2d(nn.Module):
 
     @classmethod
     def for_variant(cls, spec: VariantSpec, *args, **kwargs) -> "BasicConv2d":
-        return cls(*args, batch_norm=spec.batch_norm, bias=spec.conv_bias, bn_eps=spec.bn_eps or 1e-5, **kwargs)
+        return cls(*args, batch_norm=spec.batch_norm, bias=spec.conv_bias, bn_eps=spec.bn_eps, **kwargs)
 
     def forward(self, x: Tensor) -> Tensor:
         x = self.conv(x)
