@@ -1,0 +1,786 @@
+"""Plots, diagrams, widgets and exercise checks for notebooks 01 (1x1 reductions) and 02 (the block).
+
+Every number comes from the analytic cost model (:mod:`inception.cost`), never from building
+torch modules, so a widget update takes milliseconds. Widget builders return the widget; the
+update logic lives in plain functions (``reduction_cost``, ``reduction_html``, ``block_report``,
+``block_svg``) that tests call without a browser.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import cost
+from .architecture import BLOCK_NAMES, BRANCH_NAMES, INCEPTION_BLOCKS, BlockSpec, check_filter_count
+from .config import GoogLeNetConfig, naive_out_channels
+from .display import Table, fmt
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "KERNEL_SIZES",
+    "ReductionCost",
+    "reduction_cost",
+    "break_even_width",
+    "reduction_html",
+    "reduction_table",
+    "plot_reduction_cost",
+    "reduction_plot_svg",
+    "ReductionWidget",
+    "reduction_widget",
+    "naive_vs_reduced_table",
+    "naive_growth_table",
+    "plot_naive_growth",
+    "BlockPreset",
+    "block_presets",
+    "BlockReport",
+    "block_report",
+    "branch_table",
+    "block_svg",
+    "block_diagram",
+    "BlockBuilder",
+    "block_builder",
+    "Verdict",
+    "check_direct_macs",
+    "check_break_even",
+    "check_naive_channels",
+    "check_same_padding",
+    "check_block_weights",
+    "check_aux_params",
+    "check_branch3_kernel_saving",
+]
+
+#: Kernel sizes the reduction widget offers (odd, so "same" padding k // 2 keeps H and W).
+KERNEL_SIZES: tuple[int, ...] = (1, 3, 5, 7)
+BRANCH_COLORS = {"1x1": "#4C72B0", "3x3": "#55A868", "5x5": "#C44E52", "pool": "#8172B2"}
+_VARIANT = "paper"  # Table 1's counting: weights without biases, no BatchNorm
+
+
+def _positive_int(name: str, value: object) -> int:
+    return check_filter_count(name, value)
+
+
+def _odd_kernel(kernel: object) -> int:
+    k = _positive_int("kernel", kernel)
+    if k % 2 == 0:
+        raise ValueError(f"kernel must be an odd positive integer (e.g. {list(KERNEL_SIZES)}), got {k}")
+    return k
+
+
+# ============================================================================ notebook 01
+@dataclass(frozen=True)
+class ReductionCost:
+    """A k x k convolution C_in -> C_out, direct or after a 1x1 reduction to ``reduction`` channels,
+    on an H x W map with "same" padding (weights without biases, MACs per image)."""
+
+    c_in: int
+    c_out: int
+    kernel: int
+    reduction: int
+    size: int
+    direct: cost.LayerCost
+    reduce: cost.LayerCost  # the 1x1 reduction C_in -> reduction
+    conv: cost.LayerCost  # the k x k convolution reduction -> C_out
+
+    @property
+    def direct_weights(self) -> int:
+        return self.direct.weights
+
+    @property
+    def direct_macs(self) -> int:
+        return self.direct.macs
+
+    @property
+    def reduced_weights(self) -> int:
+        return self.reduce.weights + self.conv.weights
+
+    @property
+    def reduced_macs(self) -> int:
+        return self.reduce.macs + self.conv.macs
+
+    @property
+    def ratio(self) -> float:
+        """Reduced over direct cost (the same for weights and MACs: both share H x W)."""
+        return self.reduced_macs / self.direct_macs
+
+    @property
+    def break_even(self) -> float:
+        return break_even_width(self.c_in, self.c_out, self.kernel)
+
+    @property
+    def pays_off(self) -> bool:
+        return self.reduced_macs < self.direct_macs
+
+
+def _conv(name: str, shape: tuple[int, int, int], c_out: int, k: int) -> cost.LayerCost:
+    return cost.conv_layer(name, shape, c_out, k, 1, k // 2, bias=False)
+
+
+def reduction_cost(c_in: int, c_out: int, kernel: int, reduction: int, size: int = 28) -> ReductionCost:
+    """Weights and MACs of a direct k x k convolution versus 1x1 reduction + k x k convolution."""
+    c_in, c_out = _positive_int("c_in", c_in), _positive_int("c_out", c_out)
+    reduction, size, k = _positive_int("reduction", reduction), _positive_int("size", size), _odd_kernel(kernel)
+    x = (c_in, size, size)
+    reduce = _conv("reduce", x, reduction, 1)
+    return ReductionCost(c_in, c_out, k, reduction, size, _conv("direct", x, c_out, k), reduce,
+                         _conv("conv", reduce.out_shape, c_out, k))
+
+
+def break_even_width(c_in: int, c_out: int, kernel: int) -> float:
+    """The reduction width r at which 1x1 reduction + k x k conv costs as much as the direct conv.
+
+    Reduced weights r*C_in + k*k*r*C_out equal direct weights k*k*C_in*C_out at
+    r = k*k*C_in*C_out / (C_in + k*k*C_out); the MACs (weights x H x W) break even at the same r.
+    Any narrower reduction saves compute.
+    """
+    c_in, c_out, k = _positive_int("c_in", c_in), _positive_int("c_out", c_out), _odd_kernel(kernel)
+    return k * k * c_in * c_out / (c_in + k * k * c_out)
+
+
+def reduction_table(rc: ReductionCost) -> Table:
+    """Direct versus reduced convolution as a table (weights, MACs)."""
+    k = rc.kernel
+    return Table(
+        ["path", "layers", "weights", "MACs", "vs direct"],
+        [
+            ["direct", f"{k}x{k} conv {rc.c_in}->{rc.c_out}", rc.direct_weights, rc.direct_macs, 1.0],
+            ["reduced", f"1x1 conv {rc.c_in}->{rc.reduction}, {k}x{k} conv {rc.reduction}->{rc.c_out}",
+             rc.reduced_weights, rc.reduced_macs, round(rc.ratio, 3)],
+        ],
+        title=f"{k}x{k} convolution on a {rc.size}x{rc.size}x{rc.c_in} input, {rc.c_out} output channels",
+        digits=3,
+    )
+
+
+def reduction_html(rc: ReductionCost) -> str:
+    """The widget's readout: the table, the ratio and a verdict with the break-even width."""
+    be = rc.break_even
+    if rc.pays_off:
+        verdict = (f"The reduction saves {1 - rc.ratio:.1%} of weights and MACs "
+                   f"({rc.direct_macs / rc.reduced_macs:.2f}x fewer).")
+    else:
+        verdict = (f"<b>No saving:</b> a {rc.reduction}-channel reduction costs {rc.ratio:.2f}x the direct "
+                   f"convolution.")
+    note = ""
+    if rc.reduction >= rc.c_in:
+        note = (f"<br><i>A {rc.reduction}-channel 1x1 conv on {rc.c_in} channels expands rather than "
+                f"reduces.</i>")
+    return (f"{reduction_table(rc)._repr_html_()}<p>{verdict} Break-even at r = {be:.1f} channels: "
+            f"narrower reductions pay off, wider ones do not.{note}</p>")
+
+
+def _reduction_curve(c_in: int, c_out: int, kernel: int, size: int, r_max: int) -> tuple[list[int], list[float]]:
+    rs = list(range(1, r_max + 1))
+    per_r = (c_in + kernel * kernel * c_out) * size * size / 1e6  # reduced MACs grow linearly in r
+    return rs, [r * per_r for r in rs]
+
+
+def _curve_r_max(rc: ReductionCost) -> int:
+    return max(2 * int(rc.break_even) + 2, rc.reduction, 8)
+
+
+def _draw_reduction(ax: Any, rc: ReductionCost) -> None:
+    rs, reduced = _reduction_curve(rc.c_in, rc.c_out, rc.kernel, rc.size, _curve_r_max(rc))
+    direct = rc.direct_macs / 1e6
+    ax.plot(rs, reduced, color="#55A868", label="1x1 reduction + kxk conv")
+    ax.plot([rs[0], rs[-1]], [direct, direct], color="#C44E52", label="direct kxk conv")
+    ax.axvline(rc.break_even, color="0.4", ls="--", lw=1, label="break-even")
+    ax.plot([rc.reduction], [rc.reduced_macs / 1e6], "o", color="black", label="your r")
+    ax.set_xlabel("reduction width r (channels)")
+    ax.set_ylabel("MACs per image (millions)")
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    k = rc.kernel
+    ax.set_title(f"{k}x{k} conv {rc.c_in}->{rc.c_out} on {rc.size}x{rc.size}: break-even r = {rc.break_even:.1f}",
+                 fontsize=9)
+
+
+def plot_reduction_cost(c_in: int = 192, c_out: int = 32, kernel: int = 5, reduction: int = 16,
+                        size: int = 28) -> "Figure":
+    """Cost of 1x1 reduction + k x k conv against the reduction width, beside the direct conv."""
+    import matplotlib.pyplot as plt  # lazily: widgets and cost functions don't need matplotlib
+
+    rc = reduction_cost(c_in, c_out, kernel, reduction, size)
+    fig, ax = plt.subplots(figsize=(5.6, 3.2), dpi=80, layout="constrained")
+    _draw_reduction(ax, rc)
+    plt.close(fig)
+    return fig
+
+
+def _widget_lib() -> Any:
+    import ipywidgets  # imported lazily: the cost functions must not need it
+
+    return ipywidgets
+
+
+def _widget_bundle(widget: Any, text: str, **kwargs: Any) -> dict:
+    """The widget's own display data, with a short deterministic text/plain (what nbval compares)
+    instead of ipywidgets' repr, which would spell out every child's value."""
+    bundle = widget._repr_mimebundle_(**kwargs) or {}
+    bundle = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
+    bundle["text/plain"] = text
+    return bundle
+
+
+def _nice_step(span: float, target: int = 5) -> float:
+    raw = span / max(target, 1)
+    mag = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
+    return next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+
+
+def reduction_plot_svg(rc: ReductionCost, width: int = 480, height: int = 250) -> str:
+    """The widget's live plot as an SVG string (a few hundred microseconds, unlike a matplotlib redraw):
+    reduced MACs against r, the direct conv's MACs, the break-even width and the current r."""
+    r_max = _curve_r_max(rc)
+    per_r = rc.reduced_macs / rc.reduction / 1e6
+    direct = rc.direct_macs / 1e6
+    y_max = max(direct, per_r * r_max) * 1.05
+    left, right, top, bottom = 62, 12, 24, 40
+    pw, ph = width - left - right, height - top - bottom
+    sx = lambda r: left + (r - 1) / max(r_max - 1, 1) * pw  # noqa: E731
+    sy = lambda v: top + ph - v / y_max * ph  # noqa: E731
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="10">',
+           f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="white" stroke="#444"/>']
+    step = _nice_step(y_max)
+    v = 0.0
+    while v <= y_max:
+        y = sy(v)
+        out.append(f'<line x1="{left - 4}" y1="{y:.1f}" x2="{left}" y2="{y:.1f}" stroke="#444"/>'
+                   f'<text x="{left - 6}" y="{y + 3:.1f}" text-anchor="end">{v:g}</text>')
+        v += step
+    xstep = max(1, int(_nice_step(r_max - 1)))
+    for r in range(xstep if xstep > 1 else 1, r_max + 1, xstep):
+        x = sx(r)
+        out.append(f'<line x1="{x:.1f}" y1="{top + ph}" x2="{x:.1f}" y2="{top + ph + 4}" stroke="#444"/>'
+                   f'<text x="{x:.1f}" y="{top + ph + 15}" text-anchor="middle">{r}</text>')
+    out.append(f'<text x="{left + pw / 2}" y="{height - 6}" text-anchor="middle">reduction width r (channels)</text>')
+    out.append(f'<text x="12" y="{top + ph / 2}" text-anchor="middle" transform="rotate(-90 12 {top + ph / 2})">'
+               f'MACs (millions)</text>')
+    out.append(f'<line x1="{sx(1):.1f}" y1="{sy(direct):.1f}" x2="{sx(r_max):.1f}" y2="{sy(direct):.1f}" '
+               f'stroke="#C44E52" stroke-width="2"/>')
+    out.append(f'<line x1="{sx(1):.1f}" y1="{sy(per_r):.1f}" x2="{sx(r_max):.1f}" y2="{sy(per_r * r_max):.1f}" '
+               f'stroke="#55A868" stroke-width="2"/>')
+    be = rc.break_even
+    if be <= r_max:
+        out.append(f'<line x1="{sx(be):.1f}" y1="{top}" x2="{sx(be):.1f}" y2="{top + ph}" stroke="#666" '
+                   f'stroke-dasharray="4 3"/>')
+    out.append(f'<circle cx="{sx(rc.reduction):.1f}" cy="{sy(rc.reduced_macs / 1e6):.1f}" r="4" fill="black"/>')
+    legend = (("#C44E52", f"direct {rc.kernel}x{rc.kernel} conv"), ("#55A868", "1x1 reduction + conv"),
+              ("#666", f"break-even r = {be:.1f}"), ("black", f"your r = {rc.reduction}"))
+    for i, (color, label) in enumerate(legend):
+        y = top + 12 + 13 * i
+        out.append(f'<line x1="{left + 8}" y1="{y - 3}" x2="{left + 24}" y2="{y - 3}" stroke="{color}" '
+                   f'stroke-width="2"/><text x="{left + 28}" y="{y}">{html.escape(label)}</text>')
+    out.append(f'<text x="{left + pw / 2}" y="14" text-anchor="middle" font-size="11">{rc.kernel}x{rc.kernel} conv '
+               f'{rc.c_in} -> {rc.c_out} on {rc.size}x{rc.size}</text></svg>')
+    return "".join(out)
+
+
+class ReductionWidget:
+    """Sliders for C_in, C_out, kernel, reduction width and H = W; live table, verdict and plot.
+
+    ``.widget`` is the ipywidgets box; ``.update()`` recomputes everything from the sliders.
+    """
+
+    def __init__(self, c_in: int = 192, c_out: int = 32, kernel: int = 5, reduction: int = 16,
+                 size: int = 28) -> None:
+        w = _widget_lib()
+        reduction_cost(c_in, c_out, kernel, reduction, size)  # validate the starting values
+        if kernel not in KERNEL_SIZES:
+            raise ValueError(f"kernel must be one of {list(KERNEL_SIZES)}, got {kernel}")
+        style = {"description_width": "150px"}
+        layout = w.Layout(width="460px")
+        slider = lambda desc, v, lo, hi: w.IntSlider(value=v, min=lo, max=hi, description=desc,  # noqa: E731
+                                                     style=style, layout=layout, continuous_update=True)
+        self.c_in = slider("input channels C_in", c_in, 1, 1024)
+        self.c_out = slider("output channels C_out", c_out, 1, 512)
+        self.kernel = w.SelectionSlider(options=list(KERNEL_SIZES), value=kernel, description="kernel k",
+                                        style=style, layout=layout)
+        self.reduction = slider("reduction width r", reduction, 1, 512)
+        self.size = slider("H = W", size, 1, 112)
+        self.readout = w.HTML()
+        self.plot = w.HTML()
+        for s in self.sliders:
+            s.observe(self._on_change, names="value")
+        self.widget = w.VBox([*self.sliders, self.readout, self.plot])
+        self.update()
+
+    @property
+    def sliders(self) -> list:
+        return [self.c_in, self.c_out, self.kernel, self.reduction, self.size]
+
+    def current(self) -> ReductionCost:
+        return reduction_cost(self.c_in.value, self.c_out.value, self.kernel.value, self.reduction.value,
+                              self.size.value)
+
+    def _on_change(self, _change: dict) -> None:
+        self.update()
+
+    def update(self) -> ReductionCost:
+        """Recompute the numbers, the verdict and the plot from the slider values."""
+        rc = self.current()
+        self.readout.value = reduction_html(rc)
+        self.plot.value = reduction_plot_svg(rc)
+        return rc
+
+    def __repr__(self) -> str:
+        return (f"ReductionWidget(c_in={self.c_in.value}, c_out={self.c_out.value}, kernel={self.kernel.value}, "
+                f"reduction={self.reduction.value}, size={self.size.value})")
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        return _widget_bundle(self.widget, repr(self), **kwargs)
+
+
+def reduction_widget(c_in: int = 192, c_out: int = 32, kernel: int = 5, reduction: int = 16,
+                     size: int = 28) -> ReductionWidget:
+    """The notebook-01 widget (defaults: the 5x5 branch of 3a, 28 x 28 x 192 input)."""
+    return ReductionWidget(c_in, c_out, kernel, reduction, size)
+
+
+def _block_in_shapes(config: GoogLeNetConfig, input_size: int = 224) -> dict[str, tuple[int, int, int]]:
+    """Input shape (C, H, W) of every Inception block, read off the cost model."""
+    shapes: dict[str, tuple[int, int, int]] = {}
+    for layer in cost.layer_costs(config, input_size):
+        if layer.branch is not None and layer.stage.startswith("inception"):
+            shapes.setdefault(layer.stage[len("inception"):], layer.in_shape)
+    return shapes
+
+
+def naive_vs_reduced_table(name: str = "3a", input_size: int = 224) -> Table:
+    """One block, naive (Figure 2a) beside reduced (Figure 2b), branch by branch, at its GoogLeNet input."""
+    spec = _preset_spec(name)
+    shape = _block_in_shapes(GoogLeNetConfig(variant=_VARIANT, aux_logits=False), input_size)[name]
+    rows = []
+    per = {}
+    for naive in (True, False):
+        layers = cost.block_costs(shape, spec, variant=_VARIANT, naive=naive, name=name)
+        per[naive] = (cost.by_branch(layers), _branch_out_channels(layers))
+    for b in BRANCH_NAMES:
+        (tn, cn), (tr, cr) = per[True], per[False]
+        rows.append([b, cn[b][0], tn[b].weights, tn[b].macs, cr[b][0], tr[b].weights, tr[b].macs])
+    rows.append(["total", *(sum(r[i] for r in rows) for i in range(1, 7))])
+    c, h, w = shape
+    return Table(["branch", "naive out ch", "naive weights", "naive MACs", "reduced out ch", "reduced weights",
+                  "reduced MACs"], rows,
+                 title=f"Inception {name} on its {h}x{w}x{c} input: naive (Figure 2a) vs with 1x1 reductions (Figure 2b)")
+
+
+def _branch_out_channels(layers: list[cost.LayerCost]) -> dict[str, tuple[int, int, int]]:
+    out: dict[str, tuple[int, int, int]] = {}
+    for layer in layers:
+        out[layer.branch] = layer.out_shape  # the last layer of a branch gives its output
+    return out
+
+
+def _naive_stack(input_size: int = 224) -> list[list[Any]]:
+    rows = []
+    stages = {}
+    for naive in (True, False):
+        cfg = GoogLeNetConfig(variant=_VARIANT, aux_logits=False, naive=naive)
+        stages[naive] = (cfg.block_in_channels(), cost.by_stage(cost.layer_costs(cfg, input_size)))
+    for name, spec in INCEPTION_BLOCKS.items():
+        (cin_n, st_n), (_, st_r) = stages[True], stages[False]
+        rows.append([name, cin_n[name], naive_out_channels(spec, cin_n[name]), st_n[f"inception{name}"].macs,
+                     spec.out_channels, st_r[f"inception{name}"].macs])
+    return rows
+
+
+def naive_growth_table(input_size: int = 224) -> Table:
+    """Channels and MACs block by block when every block is naive, next to GoogLeNet's blocks."""
+    rows = _naive_stack(input_size)
+    rows.append(["total", None, None, sum(r[3] for r in rows), None, sum(r[5] for r in rows)])
+    return Table(["block", "naive in ch", "naive out ch", "naive MACs", "GoogLeNet out ch", "GoogLeNet MACs"],
+                 rows, title=f"Nine stacked blocks at {input_size} px: naive (Figure 2a) vs reduced (Figure 2b)")
+
+
+def plot_naive_growth(input_size: int = 224) -> "Figure":
+    """Output channels and MACs per block, naive blocks vs GoogLeNet's reduced blocks."""
+    import matplotlib.pyplot as plt
+
+    rows = _naive_stack(input_size)
+    names = [r[0] for r in rows]
+    x = range(len(names))
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.2), dpi=80, layout="constrained")
+    a1.plot(x, [r[2] for r in rows], "o-", color="#C44E52", label="naive (Figure 2a)")
+    a1.plot(x, [r[4] for r in rows], "o-", color="#4C72B0", label="with reductions (Figure 2b)")
+    a1.set_ylabel("output channels")
+    a2.bar([i - 0.2 for i in x], [r[3] / 1e9 for r in rows], 0.4, color="#C44E52", label="naive")
+    a2.bar([i + 0.2 for i in x], [r[5] / 1e9 for r in rows], 0.4, color="#4C72B0", label="with reductions")
+    a2.set_ylabel("GMACs per image")
+    for ax, title in ((a1, "channels grow block after block"), (a2, "compute per block")):
+        ax.set_xticks(list(x), names)
+        ax.set_xlabel("Inception block")
+        ax.set_title(title, fontsize=10)
+        ax.legend(fontsize=8, frameon=False)
+    plt.close(fig)
+    return fig
+
+
+# ============================================================================ notebook 02
+@dataclass(frozen=True)
+class BlockPreset:
+    """A block of Table 1 with the input it sees inside GoogLeNet (paper variant, 224 px)."""
+
+    name: str
+    spec: BlockSpec
+    in_shape: tuple[int, int, int]  # C, H, W
+
+
+def _preset_spec(name: str) -> BlockSpec:
+    if name not in INCEPTION_BLOCKS:
+        raise ValueError(f"block must be one of {list(BLOCK_NAMES)}, got {name!r}")
+    return INCEPTION_BLOCKS[name]
+
+
+_PRESETS: dict[str, BlockPreset] | None = None
+
+
+def block_presets() -> dict[str, BlockPreset]:
+    """The nine blocks 3a ... 5b with their filter counts (Table 1) and input shapes at 224 px."""
+    global _PRESETS
+    if _PRESETS is None:
+        shapes = _block_in_shapes(GoogLeNetConfig(variant=_VARIANT, aux_logits=False), 224)
+        _PRESETS = {n: BlockPreset(n, INCEPTION_BLOCKS[n], shapes[n]) for n in BLOCK_NAMES}
+    return dict(_PRESETS)
+
+
+@dataclass(frozen=True)
+class BlockReport:
+    """Everything the block builder shows: the block's layers, per-branch totals and output shape."""
+
+    in_shape: tuple[int, int, int]
+    spec: BlockSpec
+    naive: bool
+    layers: tuple[cost.LayerCost, ...]
+    branches: dict[str, cost.Totals]
+    branch_channels: dict[str, int]
+    out_shape: tuple[int, int, int]
+
+    @property
+    def weights(self) -> int:
+        return sum(t.weights for t in self.branches.values())
+
+    @property
+    def macs(self) -> int:
+        return sum(t.macs for t in self.branches.values())
+
+
+def block_report(in_shape: tuple[int, int, int], spec: BlockSpec | tuple[int, ...], naive: bool = False) -> BlockReport:
+    """Cost one Inception block analytically (paper variant: weights without biases, MACs per image)."""
+    if not isinstance(spec, BlockSpec):
+        spec = BlockSpec(*spec)
+    if not (isinstance(in_shape, tuple) and len(in_shape) == 3):
+        raise ValueError(f"in_shape must be a (C, H, W) tuple, got {in_shape!r}")
+    for label, v in zip(("in_shape channels", "in_shape height", "in_shape width"), in_shape):
+        _positive_int(label, v)
+    layers = cost.block_costs(in_shape, spec, variant=_VARIANT, naive=naive, name="block")
+    outs = _branch_out_channels(layers)
+    channels = {b: outs[b][0] for b in BRANCH_NAMES}
+    _, h, w = outs["1x1"]
+    return BlockReport(in_shape, spec, naive, tuple(layers), cost.by_branch(layers), channels,
+                       (sum(channels.values()), h, w))
+
+
+def _layer_label(layer: cost.LayerCost, naive: bool) -> str:
+    k, c = layer.kernel, layer.out_shape[0]
+    if layer.kind == "maxpool":
+        return f"3x3 max pool, {c}"
+    role = "conv"
+    if k == 1 and layer.branch in ("3x3", "5x5") and not naive and layer.name.endswith(".0"):
+        role = "reduce"
+    elif k == 1 and layer.branch == "pool":
+        role = "proj"
+    return f"{k}x{k} {role}, {c}"
+
+
+def branch_table(report: BlockReport) -> Table:
+    """Per-branch layers, output channels, weights and MACs (with the share of the block's MACs)."""
+    rows = []
+    for b in BRANCH_NAMES:
+        layers = [l for l in report.layers if l.branch == b]
+        t = report.branches[b]
+        share = t.macs / report.macs if report.macs else 0.0
+        rows.append([b, " -> ".join(_layer_label(l, report.naive) for l in layers), report.branch_channels[b],
+                     t.weights, t.macs, f"{share:.1%}"])
+    rows.append(["total", "concatenate on channels", report.out_shape[0], report.weights, report.macs, "100.0%"])
+    c, h, w = report.in_shape
+    kind = "naive (Figure 2a)" if report.naive else "with reductions (Figure 2b)"
+    return Table(["branch", "layers (kernel, out channels)", "out ch", "weights", "MACs", "MAC share"], rows,
+                 title=f"Inception block {kind} on a {h}x{w}x{c} input -> {'x'.join(map(str, report.out_shape))} (C x H x W)")
+
+
+def block_svg(report: BlockReport, width: int = 640) -> str:
+    """An SVG diagram of the block: every box is as wide as its channel count (one scale for all)."""
+    c_in, h, w = report.in_shape
+    slot = (width - 20) / 4  # one column per branch
+    per_branch = {b: [l for l in report.layers if l.branch == b] for b in BRANCH_NAMES}
+    biggest_box = max(l.out_shape[0] for l in report.layers)
+    scale = min((slot - 8) / biggest_box, (width - 20) / max(c_in, report.out_shape[0]))
+    rows = max(len(v) for v in per_branch.values())
+    row_y = [78 + 56 * i for i in range(rows)]
+    concat_y = 78 + 56 * rows + 16
+    height = concat_y + 58
+    esc = html.escape
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">']
+
+    def box(cx: float, y: float, channels: int, color: str, label: str) -> None:
+        bw = max(channels * scale, 2.0)
+        out.append(f'<rect x="{cx - bw / 2:.1f}" y="{y}" width="{bw:.1f}" height="18" fill="{color}" '
+                   f'fill-opacity="0.85" stroke="#333" stroke-width="0.5"/>')
+        out.append(f'<text x="{cx:.1f}" y="{y + 31}" text-anchor="middle">{esc(label)}</text>')
+
+    mid = width / 2
+    box(mid, 8, c_in, "#999999", f"previous layer {c_in} x {h} x {w}")
+    x0 = mid - report.out_shape[0] * scale / 2  # left edge of the concatenated output
+    for i, b in enumerate(BRANCH_NAMES):
+        cx = 10 + slot * (i + 0.5)
+        color = BRANCH_COLORS[b]
+        out.append(f'<line x1="{mid:.1f}" y1="26" x2="{cx:.1f}" y2="{row_y[0]}" stroke="#777"/>')
+        layers = per_branch[b]
+        for j, layer in enumerate(layers):
+            y = row_y[j]
+            if j:
+                out.append(f'<line x1="{cx:.1f}" y1="{row_y[j - 1] + 36}" x2="{cx:.1f}" y2="{y}" stroke="#777"/>')
+            box(cx, y, layer.out_shape[0], "#DDDDDD" if layer.kind == "maxpool" else color,
+                _layer_label(layer, report.naive))
+        seg_w = report.branch_channels[b] * scale
+        out.append(f'<line x1="{cx:.1f}" y1="{row_y[len(layers) - 1] + 36}" x2="{x0 + seg_w / 2:.1f}" '
+                   f'y2="{concat_y}" stroke="{color}"/>')
+        out.append(f'<rect x="{x0:.1f}" y="{concat_y}" width="{max(seg_w, 1.0):.1f}" height="18" fill="{color}" '
+                   f'stroke="white" stroke-width="0.5"/>')
+        x0 += seg_w
+    co, oh, ow = report.out_shape
+    out.append(f'<text x="{mid:.1f}" y="{concat_y + 31}" text-anchor="middle">filter concatenation '
+               f'{esc(" + ".join(str(report.branch_channels[b]) for b in BRANCH_NAMES))} = {co} x {oh} x {ow}</text>')
+    out.append(f'<text x="{mid:.1f}" y="{concat_y + 48}" text-anchor="middle" fill="#555">'
+               f'box widths proportional to channels; weights {fmt(report.weights)}, MACs {fmt(report.macs)}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+_SPEC_FIELDS = ("ch1x1", "ch3x3red", "ch3x3", "ch5x5red", "ch5x5", "pool_proj")
+_NAIVE_UNUSED = ("ch3x3red", "ch5x5red", "pool_proj")
+
+
+class BlockBuilder:
+    """Six filter-count sliders, input channels and size, a Table 1 preset and a naive toggle.
+
+    ``.widget`` is the ipywidgets box; ``.update()`` recomputes the output shape, the branch
+    table and the SVG diagram from the cost model (no torch modules are built).
+    """
+
+    def __init__(self, preset: str = "3a", naive: bool = False) -> None:
+        w = _widget_lib()
+        presets = block_presets()
+        if preset not in presets:
+            raise ValueError(f"preset must be one of {list(presets)}, got {preset!r}")
+        p = presets[preset]
+        style = {"description_width": "120px"}
+        layout = w.Layout(width="420px")
+        self.filters = {f: w.IntSlider(value=v, min=1, max=512, description=f, style=style, layout=layout)
+                        for f, v in zip(_SPEC_FIELDS, p.spec.as_tuple())}
+        self.in_channels = w.IntSlider(value=p.in_shape[0], min=1, max=1024, description="input channels",
+                                       style=style, layout=layout)
+        self.size = w.IntSlider(value=p.in_shape[1], min=1, max=56, description="H = W", style=style, layout=layout)
+        self.preset = w.Dropdown(options=["custom", *presets], value=preset, description="preset (Table 1)",
+                                 style=style, layout=layout)
+        self.mode = w.ToggleButtons(options=["reduced", "naive"], value="naive" if naive else "reduced",
+                                    description="block", style=style)
+        self.summary = w.HTML()
+        self.diagram = w.HTML()
+        self.table = w.HTML()
+        self._busy = False  # set while a preset writes several sliders: update once, at the end
+        for s in self.sliders:
+            s.observe(self._on_slider, names="value")
+        self.mode.observe(self._on_slider, names="value")
+        self.preset.observe(self._on_preset, names="value")
+        controls = w.VBox([self.preset, self.mode, self.in_channels, self.size, *self.filters.values()])
+        self.widget = w.VBox([controls, self.summary, self.diagram, self.table])
+        self.update()
+
+    @property
+    def sliders(self) -> list:
+        return [self.in_channels, self.size, *self.filters.values()]
+
+    def spec(self) -> BlockSpec:
+        return BlockSpec(*(self.filters[f].value for f in _SPEC_FIELDS))
+
+    def in_shape(self) -> tuple[int, int, int]:
+        return (self.in_channels.value, self.size.value, self.size.value)
+
+    def apply_preset(self, name: str) -> None:
+        """Set every slider to block ``name`` of Table 1 at its GoogLeNet input (224 px)."""
+        p = block_presets()[name]
+        self._busy = True
+        try:
+            for f, v in zip(_SPEC_FIELDS, p.spec.as_tuple()):
+                self.filters[f].value = v
+            self.in_channels.value, self.size.value = p.in_shape[0], p.in_shape[1]
+        finally:
+            self._busy = False
+        self.update()
+
+    def _on_preset(self, change: dict) -> None:
+        if not self._busy and change["new"] != "custom":
+            self.apply_preset(change["new"])
+
+    def _on_slider(self, _change: dict) -> None:
+        if not self._busy:
+            self.update()
+
+    def _matching_preset(self) -> str:
+        spec, shape = self.spec(), self.in_shape()
+        for name, p in block_presets().items():
+            if p.spec == spec and p.in_shape == shape:
+                return name
+        return "custom"
+
+    def update(self) -> BlockReport:
+        """Recompute output shape, per-branch table and diagram from the current controls."""
+        naive = self.mode.value == "naive"
+        for f in _NAIVE_UNUSED:
+            self.filters[f].disabled = naive  # Figure 2a has no reductions or pool projection
+        report = block_report(self.in_shape(), self.spec(), naive)
+        name = self._matching_preset()
+        if self.preset.value != name:
+            self._busy = True
+            try:
+                self.preset.value = name
+            finally:
+                self._busy = False
+        self.summary.value = _summary_html(report)
+        self.diagram.value = block_svg(report)
+        self.table.value = branch_table(report)._repr_html_()
+        return report
+
+    def __repr__(self) -> str:
+        s = self.spec()
+        return (f"BlockBuilder(preset={self.preset.value!r}, mode={self.mode.value!r}, in_shape={self.in_shape()}, "
+                f"spec={s.as_tuple()}, out_channels={block_report(self.in_shape(), s, self.mode.value == 'naive').out_shape[0]})")
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        return _widget_bundle(self.widget, repr(self), **kwargs)
+
+
+def _summary_html(report: BlockReport) -> str:
+    c, h, w = report.in_shape
+    co, oh, ow = report.out_shape
+    parts = [f"<b>Output shape:</b> {co} x {oh} x {ow} (C x H x W) from {c} x {h} x {w}; "
+             f"<b>weights</b> {fmt(report.weights)}, <b>MACs</b> {fmt(report.macs)} per image."]
+    s = report.spec
+    if report.naive:
+        parts.append(f"Naive block: the pool branch passes all {c} input channels through, so the output "
+                     f"always has more channels than the input (ch3x3red, ch5x5red and pool_proj are unused).")
+    else:
+        wide = [f for f, red, out in (("ch3x3red", s.ch3x3red, c), ("ch5x5red", s.ch5x5red, c)) if red > out]
+        if wide:
+            parts.append(f"Note: {', '.join(wide)} exceeds the {c} input channels, so that 1x1 conv expands "
+                         f"instead of reducing.")
+    return "<p>" + "<br>".join(parts) + "</p>"
+
+
+def block_diagram(preset: str = "3a", naive: bool = False) -> Any:
+    """Block ``preset`` of Table 1 at its GoogLeNet input, drawn as an SVG (the builder's static view)."""
+    from IPython.display import SVG
+
+    _preset_spec(preset)  # clear error for an unknown name
+    p = block_presets()[preset]
+    return SVG(block_svg(block_report(p.in_shape, p.spec, naive)))
+
+
+def block_builder(preset: str = "3a", naive: bool = False) -> BlockBuilder:
+    """The notebook-02 widget, starting from block ``preset`` of Table 1."""
+    return BlockBuilder(preset, naive)
+
+
+# ============================================================================ exercise checks
+@dataclass(frozen=True)
+class Verdict:
+    """What a ``check_*`` function returns: shown as its message, true only for a right answer."""
+
+    ok: bool | None  # None while the answer is still the placeholder
+    message: str
+
+    def __bool__(self) -> bool:
+        return bool(self.ok)
+
+    def __repr__(self) -> str:
+        return self.message
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return f"{value:,}" if isinstance(value, int) else repr(value)
+
+
+def _check(answer: Any, expected: Any, what: str, *, tol: float = 0.0, hint: str = "") -> Verdict:
+    """Compare ``answer`` with ``expected``; ``answer=None`` (the placeholder) asks for an answer."""
+    if answer is None:
+        return Verdict(None, f"Fill in your answer for {what} (it is still None).")
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        raise TypeError(f"answer for {what} must be a number, got {answer!r} ({type(answer).__name__})")
+    if abs(answer - expected) <= tol:
+        return Verdict(True, f"Correct: {what} = {_show(answer)}.")
+    return Verdict(False, f"Not yet: {_show(answer)} is not {what}. {hint}".rstrip())
+
+
+def check_direct_macs(answer: int | None, c_in: int = 192, c_out: int = 128, kernel: int = 3, size: int = 28) -> Verdict:
+    """Exercise: MACs of a direct k x k convolution C_in -> C_out on an H x W map ("same" padding)."""
+    expected = reduction_cost(c_in, c_out, kernel, 1, size).direct_macs
+    return _check(answer, expected, f"the MACs of a {kernel}x{kernel} conv {c_in}->{c_out} on {size}x{size}",
+                  hint="Use H*W*k*k*C_in*C_out.")
+
+
+def check_break_even(answer: float | None, c_in: int = 480, c_out: int = 48, kernel: int = 5) -> Verdict:
+    """Exercise: the break-even reduction width (accepted within 0.5 channels)."""
+    return _check(answer, break_even_width(c_in, c_out, kernel),
+                  f"the break-even width for a {kernel}x{kernel} conv {c_in}->{c_out}", tol=0.5,
+                  hint="Set r*C_in + k*k*r*C_out equal to k*k*C_in*C_out and solve for r.")
+
+
+def check_naive_channels(answer: int | None, block: str = "4a") -> Verdict:
+    """Exercise: output channels of block ``block`` when every block of GoogLeNet is naive."""
+    spec = _preset_spec(block)
+    cin = GoogLeNetConfig(naive=True).block_in_channels()[block]
+    return _check(answer, naive_out_channels(spec, cin), f"the output channels of naive block {block}",
+                  hint="Naive out = ch1x1 + ch3x3 + ch5x5 + (all input channels), and the input is the previous block's output.")
+
+
+def check_same_padding(answer: int | None, kernel: int = 7) -> Verdict:
+    """Exercise: padding that keeps H and W for a stride-1 k x k convolution."""
+    k = _odd_kernel(kernel)
+    return _check(answer, k // 2, f"the 'same' padding of a {k}x{k} stride-1 conv",
+                  hint="Output = H + 2p - k + 1; set it equal to H.")
+
+
+def check_block_weights(answer: int | None, block: str = "4c") -> Verdict:
+    """Exercise: weights (no biases, as Table 1 counts) of block ``block`` at its GoogLeNet input."""
+    _preset_spec(block)  # validates the name
+    p = block_presets()[block]
+    expected = block_report(p.in_shape, p.spec).weights
+    return _check(answer, expected, f"the weights of block {block}",
+                  hint="Add k*k*C_in*C_out over its six convolutions; the pool branch's 1x1 sees all input channels.")
+
+
+def check_aux_params(answer: int | None, variant: str = "bn") -> Verdict:
+    """Exercise: parameters of both auxiliary heads of GoogLeNet (variant ``variant``, 1000 classes)."""
+    layers = cost.layer_costs(GoogLeNetConfig(variant=variant), 224)
+    expected = cost.totals(layers).params - cost.totals(layers, include_aux=False).params
+    return _check(answer, expected, f"the parameters of both auxiliary heads ({variant} variant)",
+                  hint="Sum the aux1 and aux2 rows, or subtract the eval-mode count from the total.")
+
+
+def check_branch3_kernel_saving(answer: int | None, block: str = "3a") -> Verdict:
+    """Exercise: weights saved in block ``block``'s "5x5" branch by torchvision's 3x3 kernel."""
+    _preset_spec(block)
+    p = block_presets()[block]
+    five = cost.by_branch(cost.block_costs(p.in_shape, p.spec, variant="paper"))["5x5"].weights
+    three = cost.by_branch(cost.block_costs(p.in_shape, p.spec, variant="torchvision"))["5x5"].weights
+    return _check(answer, five - three, f"the weights torchvision's 3x3 kernel saves in the 5x5 branch of {block}",
+                  hint="Only the kxk conv changes: (5*5 - 3*3) * ch5x5red * ch5x5.")

@@ -1,0 +1,731 @@
+"""Where a network's parameters and compute live: plots, tables, checks and a live explorer.
+
+Everything except :func:`cross_check` and :func:`time_blocks` uses the analytic cost model
+(:mod:`inception.cost`), so it is exact and fast. Plot functions return a matplotlib
+``Figure`` that pyplot does not track, so Jupyter (with ``%matplotlib inline``) shows it once,
+when it is a cell's value. The explorer widget's update logic is plain Python
+(:meth:`NetworkExplorer.update`), tested without a browser.
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from . import cost, zoo
+from .config import STAGES, VARIANTS, GoogLeNetConfig
+from .cost import LayerCost
+from .display import Table
+
+__all__ = [
+    "stage_label",
+    "stage_group",
+    "stage_costs",
+    "cost_bars",
+    "Concentration",
+    "concentration",
+    "concentration_table",
+    "table1_disagreements",
+    "compare_figure",
+    "variant_stage_table",
+    "cross_check",
+    "time_blocks",
+    "timing_figure",
+    "NetworkExplorer",
+    "network_widget",
+    "explorer_figure",
+    "Verdict",
+    "check_flatten_fc_weights",
+    "check_conv1_separable",
+    "check_resolution_scaling",
+    "check_half_macs_width",
+]
+
+PARAMS_COLOR, MACS_COLOR = "#4C72B0", "#DD8452"
+GROUPS: tuple[str, ...] = ("stem", "3", "4", "5", "head")
+
+
+# ----------------------------------------------------------------------------- grouping
+def stage_label(stage: str) -> str:
+    """Short label of a top-level module: ``"inception4c"`` -> ``"4c"``, others unchanged."""
+    return stage[len("inception"):] if stage.startswith("inception") else stage
+
+
+def stage_group(stage: str) -> str:
+    """GoogLeNet's coarse groups: "stem" (conv1-3), "3", "4", "5" (Inception blocks), "head" (fc),
+    "aux" (auxiliary classifiers)."""
+    if stage.startswith("inception"):
+        return stage[len("inception")]
+    if stage.startswith("aux"):
+        return "aux"
+    if stage in ("fc", "avgpool", "dropout"):
+        return "head"
+    return "stem"
+
+
+def stage_costs(layers: Sequence[LayerCost], *, include_aux: bool = False) -> list[tuple[str, int, int]]:
+    """``(label, params, macs)`` per top-level module that has parameters, in forward order."""
+    out: dict[str, list[int]] = {}
+    for layer in layers:
+        if layer.aux and not include_aux:
+            continue
+        if layer.params == 0 and layer.macs == 0:
+            continue  # pools, LRN: nothing to count
+        acc = out.setdefault(stage_label(layer.stage), [0, 0])
+        acc[0] += layer.params
+        acc[1] += layer.macs
+    return [(name, p, m) for name, (p, m) in out.items()]
+
+
+def _new_figure(width: float, height: float, dpi: int = 90) -> Figure:
+    """A Figure on its own Agg canvas, not registered with pyplot: nothing to close, and
+    Jupyter shows it exactly once when it is a cell's value."""
+    fig = Figure(figsize=(width, height), dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+# ----------------------------------------------------------------------------- bar charts
+def cost_bars(layers: Sequence[LayerCost], title: str = "", *, include_aux: bool = False) -> Figure:
+    """Two bar charts, one bar per layer/block: parameters (millions) and MACs (millions),
+    each bar labelled with its share of the network total."""
+    rows = stage_costs(layers, include_aux=include_aux)
+    names = [r[0] for r in rows]
+    params = np.array([r[1] for r in rows], dtype=float)
+    macs = np.array([r[2] for r in rows], dtype=float)
+    fig = _new_figure(max(6.0, 0.42 * len(rows) + 1.5), 4.6)
+    axes = fig.subplots(2, 1, sharex=True)
+    x = np.arange(len(rows))
+    for ax, values, color, unit in ((axes[0], params, PARAMS_COLOR, "parameters (M)"),
+                                    (axes[1], macs, MACS_COLOR, "MACs (M)")):
+        ax.bar(x, values / 1e6, color=color)
+        ax.set_ylabel(unit)
+        total = values.sum()
+        for xi, v in zip(x, values):
+            if v / total >= 0.03:
+                ax.annotate(f"{v / total:.0%}", (xi, v / 1e6), ha="center", va="bottom", fontsize=7,
+                            xytext=(0, 1), textcoords="offset points")
+        ax.set_ylim(0, values.max() / 1e6 * 1.18)
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[1].set_xticks(x, names, rotation=90 if len(rows) > 20 else 45, fontsize=8)
+    if title:
+        axes[0].set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- concentration
+@dataclass(frozen=True)
+class Concentration:
+    """Shares of the network's parameters and MACs per group (stem, 3, 4, 5, head)."""
+
+    params: dict[str, int]
+    macs: dict[str, int]
+
+    def params_share(self, *groups: str) -> float:
+        return sum(self.params[g] for g in groups) / sum(self.params.values())
+
+    def macs_share(self, *groups: str) -> float:
+        return sum(self.macs[g] for g in groups) / sum(self.macs.values())
+
+    @property
+    def early_macs(self) -> float:
+        """Share of MACs in the stem and stage 3 (28x28 maps and larger)."""
+        return self.macs_share("stem", "3")
+
+    @property
+    def late_params(self) -> float:
+        """Share of parameters in stage 5 and the classifier."""
+        return self.params_share("5", "head")
+
+
+def concentration(layers: Sequence[LayerCost]) -> Concentration:
+    """Group a GoogLeNet's layers (auxiliary heads left out) into stem, 3, 4, 5, head."""
+    params = {g: 0 for g in GROUPS}
+    macs = {g: 0 for g in GROUPS}
+    for layer in layers:
+        if layer.aux:
+            continue
+        g = stage_group(layer.stage)
+        params[g] += layer.params
+        macs[g] += layer.macs
+    return Concentration(params, macs)
+
+
+def concentration_table(layers: Sequence[LayerCost]) -> Table:
+    """Parameters and MACs per group with their shares: compute early, parameters late."""
+    c = concentration(layers)
+    _, h, w = layers[0].in_shape
+    rows = [[g, c.params[g], f"{c.params_share(g):.1%}", round(c.macs[g] / 1e6, 1), f"{c.macs_share(g):.1%}"]
+            for g in GROUPS]
+    return Table(["group", "params", "share", "MACs (M)", "share "], rows,
+                 title=f"Where the cost lives ({h}x{w} px input, no auxiliary heads)", digits=1)
+
+
+# ----------------------------------------------------------------------------- Table 1
+def table1_disagreements(tol: float = 0.01) -> Table:
+    """The rows of Table 1 that do not match their filter counts (within ``tol``), with the ops
+    the paper's own params imply (params x output positions): a row whose implied ops differ
+    from its printed ops contradicts itself."""
+    rows = []
+    for r in cost.table1_comparison():
+        if r.agrees(tol):
+            continue
+        h, w, _ = r.published_output
+        implied = r.published_params_k * 1024 * h * w / 1e6
+        rows.append([r.name, r.published_params_k, round(r.computed_params_k, 1), r.published_ops_m,
+                     round(r.computed_ops_m, 1), round(implied, 1), r.self_consistent])
+    return Table(["layer", "params K (paper)", "from filter counts", "ops M (paper)", "from filter counts ",
+                  "ops implied by paper's params", "self-consistent"], rows,
+                 title=f"Table 1 rows more than {tol:.0%} away from their filter counts", digits=1)
+
+
+# ----------------------------------------------------------------------------- comparisons
+def compare_figure(names: Sequence[str] | None = None) -> Figure:
+    """Parameters and MACs of the networks in :data:`inception.zoo.NETWORKS`, log scale."""
+    names = list(zoo.NETWORKS) if names is None else list(names)
+    t = [cost.totals(zoo.network_costs(n)) for n in names]
+    fig = _new_figure(8.0, 0.45 * len(names) + 1.2)
+    axes = fig.subplots(1, 2, sharey=True)
+    y = np.arange(len(names))[::-1]
+    for ax, values, color, label in ((axes[0], [v.params / 1e6 for v in t], PARAMS_COLOR, "parameters (M)"),
+                                     (axes[1], [v.macs / 1e9 for v in t], MACS_COLOR, "GMACs per image")):
+        ax.barh(y, values, color=color)
+        ax.set_xscale("log")
+        ax.set_xlabel(label + ", log scale")
+        for yi, v in zip(y, values):
+            ax.annotate(f"{v:.3g}", (v, yi), va="center", fontsize=8, xytext=(2, 0), textcoords="offset points")
+        ax.set_xlim(min(values) / 2, max(values) * 4)
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0].set_yticks(y, names, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def variant_stage_table(input_size: int = 224) -> Table:
+    """MACs (M) per group for the three variants: where torchvision's 3x3 "5x5" branch saves."""
+    rows = []
+    for name in VARIANTS:
+        c = concentration(cost.layer_costs(GoogLeNetConfig(variant=name, aux_logits=False), input_size))
+        rows.append([name] + [round(c.macs[g] / 1e6, 1) for g in GROUPS] + [round(sum(c.macs.values()) / 1e6, 1)])
+    return Table(["variant"] + [f"{g} (M MACs)" for g in GROUPS] + ["total"], rows,
+                 title=f"MACs per group at {input_size}x{input_size} px, no auxiliary heads", digits=1)
+
+
+# ----------------------------------------------------------------------------- cross-check
+@contextmanager
+def _torch_threads(n: int | None):
+    """Run torch on ``n`` intra-op threads inside the block (None: leave the setting alone).
+
+    On a busy machine, OpenMP threads that wait for a core make small convolutions take many
+    times longer than on one thread; one thread also makes timings comparable across runs.
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def cross_check(configs: Sequence[GoogLeNetConfig] | None = None, input_size: int = 224,
+                threads: int | None = 1) -> Table:
+    """Build each network and compare the analytic totals with torchinfo and FlopCounterMode.
+
+    Eval mode, one image: torchinfo counts every parameter (auxiliary heads included, they exist
+    even when they do not run), while the forward pass runs the main path only. torchinfo's
+    "mult-adds" also count biases and BatchNorm parameters (``LayerCost.torchinfo_macs``);
+    FlopCounterMode counts 2 FLOPs per MAC of convolutions and linear layers. ``threads``: torch
+    threads used for the two forward passes (the counts do not depend on it).
+    """
+    import torch
+    import torchinfo
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from .model import GoogLeNet
+
+    configs = list(configs) if configs is not None else [
+        GoogLeNetConfig(variant=v, init_weights=False) for v in VARIANTS
+    ]
+    rows = []
+    for cfg in configs:
+        if not isinstance(cfg, GoogLeNetConfig):
+            raise TypeError(f"configs must hold GoogLeNetConfig objects, got {type(cfg).__name__}")
+        layers = cost.layer_costs(cfg, input_size)
+        every, main = cost.totals(layers), cost.totals(layers, include_aux=False)
+        model = GoogLeNet(cfg).eval()
+        with _torch_threads(threads):
+            s = torchinfo.summary(model, input_size=(1, cfg.in_channels, input_size, input_size), device="cpu",
+                                  verbose=0, mode="eval")
+            with FlopCounterMode(display=False) as counter, torch.no_grad():
+                model(torch.zeros(1, cfg.in_channels, input_size, input_size))
+        flops = counter.get_total_flops()
+        label = cfg.variant + (" (aux heads built)" if cfg.aux_logits else "")
+        ok = s.total_params == every.params and s.total_mult_adds == main.torchinfo_macs and flops == main.flops
+        rows.append([label, every.params, s.total_params, main.torchinfo_macs, s.total_mult_adds, main.flops, flops,
+                     ok])
+    return Table(["network", "params (analytic)", "torchinfo", "mult-adds (analytic)", "torchinfo ",
+                  "FLOPs = 2 x MACs", "FlopCounterMode", "all equal"], rows,
+                 title=f"Analytic cost model vs torchinfo and FlopCounterMode, 1 image of {input_size}x{input_size} px")
+
+
+# ----------------------------------------------------------------------------- timing
+def time_blocks(config: GoogLeNetConfig | None = None, input_size: int = 224, repeats: int = 5,
+                batch: int = 1, threads: int | None = 1) -> Table:
+    """Measured CPU time of every top-level module next to its MACs.
+
+    Each module is run alone on the input it sees in a real forward pass (captured with
+    hooks); the time is the median of ``repeats`` runs after one warm-up run. Timings depend
+    on the machine and its load, so the numbers change from run to run.
+    """
+    import torch
+
+    from .model import GoogLeNet
+
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"repeats must be a positive int, got {repeats!r}")
+    cfg = config or GoogLeNetConfig(variant="paper", aux_logits=False, init_weights=False)
+    model = GoogLeNet(cfg).eval()
+    inputs: dict[str, torch.Tensor] = {}
+    hooks = [mod.register_forward_pre_hook(lambda m, a, n=name: inputs.__setitem__(n, a[0]))
+             for name, mod in model.named_children()]
+    x = torch.randn(batch, cfg.in_channels, input_size, input_size)
+    with torch.no_grad(), _torch_threads(threads):
+        model(x)
+    for h in hooks:
+        h.remove()
+    macs: dict[str, int] = {}
+    for layer in cost.layer_costs(cfg, input_size):
+        if not layer.aux:
+            macs[layer.stage] = macs.get(layer.stage, 0) + layer.macs
+    rows = []
+    with torch.no_grad(), _torch_threads(threads):
+        for name, inp in inputs.items():
+            mod = getattr(model, name)
+            if name == "fc":
+                inp = inp.flatten(1)
+            mod(inp)  # warm-up
+            runs = []
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                mod(inp)
+                runs.append(time.perf_counter() - t0)
+            ms = statistics.median(runs) * 1e3 / batch
+            m = macs.get(name, 0)
+            rows.append([stage_label(name), round(m / 1e6, 1), round(ms, 2), round(m / 1e6 / ms, 1) if m else None])
+    return Table(["module", "MACs (M)", "time (ms)", "MMACs per ms"], rows,
+                 title=f"CPU time per module, {cfg.variant} variant, {input_size} px, median of {repeats} runs")
+
+
+def timing_figure(timings: Table) -> Figure:
+    """Share of MACs next to share of measured time, per module (from :func:`time_blocks`)."""
+    names = timings.column("module")
+    macs = np.array(timings.column("MACs (M)"), dtype=float)
+    ms = np.array(timings.column("time (ms)"), dtype=float)
+    fig = _new_figure(8.0, 3.2)
+    ax = fig.subplots()
+    x = np.arange(len(names))
+    ax.bar(x - 0.2, 100 * macs / macs.sum(), 0.4, color=MACS_COLOR, label="share of MACs")
+    ax.bar(x + 0.2, 100 * ms / ms.sum(), 0.4, color="#55A868", label="share of CPU time")
+    ax.set_xticks(x, names, rotation=60, fontsize=8)
+    ax.set_ylabel("% of the network")
+    ax.legend(frameon=False, fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- the explorer
+_CLIP = 40.0  # % : the explorer's fixed y range; taller bars are clipped and labelled
+
+
+class _SharePlot:
+    """One reusable figure: per-block share of parameters and of MACs, with the default
+    network's shares as reference ticks. Axes, ticks and labels are drawn once into a cached
+    background; an update redraws only two bar collections, two tick lines and any clip labels
+    (blitting), then encodes a PNG. ``animated=False`` gives an ordinary static figure."""
+
+    def __init__(self, labels: Sequence[str], dpi: int = 80, animated: bool = True) -> None:
+        from matplotlib.collections import PolyCollection
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Patch
+
+        self.labels = list(labels)
+        n = len(self.labels)
+        self.x = np.arange(n, dtype=float)
+        self.fig = _new_figure(7.6, 2.9, dpi)
+        ax = self.ax = self.fig.subplots()
+        # one collection per series: drawing 2 artists is much faster than drawing 26 bars
+        self.params_bars = ax.add_collection(PolyCollection([], facecolors=PARAMS_COLOR, animated=animated))
+        self.macs_bars = ax.add_collection(PolyCollection([], facecolors=MACS_COLOR, animated=animated))
+        (self.ref_params,) = ax.plot(self.x - 0.2, np.zeros(n), "_", color="black", ms=9, animated=animated)
+        (self.ref_macs,) = ax.plot(self.x + 0.2, np.zeros(n), "_", color="black", ms=9, animated=animated)
+        self.clip_texts = [ax.text(0, _CLIP, "", ha="center", va="bottom", fontsize=7, animated=animated,
+                                   visible=False) for _ in range(2 * n)]
+        self.message = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=10,
+                               color="#C44E52", animated=True)
+        self.title = ax.set_title("", fontsize=9)  # static figures only; the live view shows text beside it
+        ax.set_xticks(self.x, self.labels, fontsize=8)
+        ax.set_xlim(-0.6, n - 0.4)
+        ax.set_ylim(0, _CLIP * 1.08)
+        ax.set_ylabel("% of network total", fontsize=8)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.legend([Patch(color=PARAMS_COLOR), Patch(color=MACS_COLOR),
+                   Line2D([], [], marker="_", ms=9, color="black", ls="")],
+                  ["share of parameters", "share of MACs", "default network"],
+                  loc="upper left", frameon=False, fontsize=8, ncol=3)
+        ax.spines[["top", "right"]].set_visible(False)
+        self.fig.tight_layout()
+        if animated:
+            self.fig.canvas.draw()
+            self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+
+    def set_data(self, params_share: Sequence[float], macs_share: Sequence[float],
+                 ref_params: Sequence[float], ref_macs: Sequence[float]) -> list:
+        """Update the artists; return the ones to draw."""
+        artists = [self.params_bars, self.macs_bars, self.ref_params, self.ref_macs]
+        n = len(self.labels)
+        for i, (bars, shares, offset) in enumerate(((self.params_bars, params_share, -0.2),
+                                                    (self.macs_bars, macs_share, 0.2))):
+            h = np.minimum(np.asarray(shares, dtype=float), _CLIP)
+            x0, x1 = self.x + offset - 0.2, self.x + offset + 0.2
+            verts = np.stack([np.stack([x0, 0 * h], 1), np.stack([x0, h], 1), np.stack([x1, h], 1),
+                              np.stack([x1, 0 * h], 1)], 1)
+            bars.set_verts(verts)
+            for j, v in enumerate(shares):
+                t = self.clip_texts[i * n + j]
+                t.set_visible(v > _CLIP)
+                if v > _CLIP:
+                    t.set_position((self.x[j] + offset, _CLIP))
+                    t.set_text(f"{v:.0f}%")
+                    artists.append(t)
+        self.ref_params.set_ydata(np.minimum(ref_params, _CLIP))
+        self.ref_macs.set_ydata(np.minimum(ref_macs, _CLIP))
+        return artists
+
+    def draw(self, params_share: Sequence[float] | None, macs_share: Sequence[float] | None,
+             ref_params: Sequence[float], ref_macs: Sequence[float], message: str = "") -> None:
+        """Blit the bars (percentages) onto the cached background; ``None`` shows ``message``."""
+        self.fig.canvas.restore_region(self.background)
+        if params_share is None or macs_share is None:
+            self.message.set_text(message)
+            self.ax.draw_artist(self.message)
+            return
+        for artist in self.set_data(params_share, macs_share, ref_params, ref_macs):
+            self.ax.draw_artist(artist)
+
+    def png(self) -> bytes:
+        from PIL import Image as PILImage
+
+        canvas = self.fig.canvas
+        w, h = canvas.get_width_height()
+        img = PILImage.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+        buf = io.BytesIO()
+        img.save(buf, format="png", compress_level=1)
+        return buf.getvalue()
+
+
+_LABELS = ["conv1", "conv2", "conv3", "3a", "3b", "4a", "4b", "4c", "4d", "4e", "5a", "5b", "fc"]
+
+
+def _shares(layers: Sequence[LayerCost]) -> tuple[list[float], list[float]]:
+    rows = {name: (p, m) for name, p, m in stage_costs(layers)}
+    tp = sum(p for p, _ in rows.values())
+    tm = sum(m for _, m in rows.values())
+    return ([100 * rows[n][0] / tp for n in _LABELS], [100 * rows[n][1] / tm for n in _LABELS])
+
+
+def _fmt_count(n: float) -> str:
+    return f"{n / 1e9:.3f} G" if n >= 1e9 else f"{n / 1e6:.2f} M"
+
+
+_MIN_PX, _MAX_PX = 8, 448  # the resolution slider's range
+
+
+def _check_explorer_args(variant: str | None = None, input_size: int | None = None) -> None:
+    if variant is not None and variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {sorted(VARIANTS)}, got {variant!r}")
+    if input_size is not None and (isinstance(input_size, bool) or not isinstance(input_size, int)
+                                   or not _MIN_PX <= input_size <= _MAX_PX):
+        raise ValueError(f"input_size must be an int from {_MIN_PX} to {_MAX_PX}, got {input_size!r}")
+
+
+def _min_size(variant: str, naive: bool) -> int:
+    """Smallest valid input of a variant, by bisection: output sizes never shrink as the input
+    grows, and filter counts (width) do not change them. Same answer as cost.min_input_size."""
+    cfg = GoogLeNetConfig(variant=variant, naive=naive, aux_logits=False)
+    lo, hi = 1, _MAX_PX  # hi is valid for every variant
+    while lo < hi:
+        mid = (lo + hi) // 2
+        try:
+            cost.layer_costs(cfg, mid)
+            hi = mid
+        except cost.ShapeError:
+            lo = mid + 1
+    return lo
+
+
+class NetworkExplorer:
+    """The network explorer: width, per-stage widths (stem, 3, 4, 5), input resolution,
+    variant and naive blocks; live totals and per-block shares, from the analytic cost model.
+
+    ``explorer.widget`` is the ipywidgets box; ``explorer.numbers`` the values shown;
+    ``explorer.message`` the text shown instead when the combination cannot be built.
+    Jupyter displays an explorer as its widget.
+    """
+
+    def __init__(self, variant: str = "paper", input_size: int = 224, naive: bool = False) -> None:
+        import ipywidgets as W
+
+        _check_explorer_args(variant=variant, input_size=input_size)
+        self._hold = False  # True while set() moves several controls
+        style = {"description_width": "initial"}
+        slider = dict(min=0.25, max=2.0, step=0.05, readout_format=".2f", continuous_update=True, style=style)
+        self.variant = W.Dropdown(options=list(VARIANTS), value=variant, description="variant", style=style)
+        self.naive = W.Checkbox(value=naive, description="naive blocks (Figure 2a)", indent=False)
+        self.width = W.FloatSlider(value=1.0, description="width (all)", **slider)
+        self.stage_width = [W.FloatSlider(value=1.0, description=f"{s if s == 'stem' else 'stage ' + s}", **slider)
+                            for s in STAGES]
+        self.resolution = W.IntSlider(value=input_size, min=_MIN_PX, max=_MAX_PX, step=1, description="input px",
+                                      continuous_update=True, style=style)
+        self.reset = W.Button(description="reset")
+        self.totals_html = W.HTML()
+        self.image = W.Image(format="png")
+        self.plot = _SharePlot(_LABELS)
+        self.numbers: dict[str, float] = {}
+        self.message = ""
+        # the default network of every variant, with and without naive blocks: computed once here
+        # so that switching variant costs no more than moving a slider
+        self._ref = {(v, nv): _shares(cost.layer_costs(GoogLeNetConfig(variant=v, naive=nv), 224))
+                     for v in VARIANTS for nv in (False, True)}
+        self._min_px = {(v, nv): _min_size(v, nv) for v in VARIANTS for nv in (False, True)}
+        for w in (self.variant, self.naive, self.width, *self.stage_width, self.resolution):
+            w.observe(self._on_change, names="value")
+        self.reset.on_click(lambda _: self.set(width=1.0, stage_width=(1.0,) * 4, input_size=224))
+        controls = W.VBox([W.HBox([self.variant, self.naive, self.reset]), self.width, *self.stage_width,
+                           self.resolution])
+        self.widget = W.VBox([W.HBox([controls, self.totals_html]), self.image])
+        self.update()
+
+    # -- state
+    @property
+    def config(self) -> GoogLeNetConfig:
+        return GoogLeNetConfig(variant=self.variant.value, naive=self.naive.value, width=self.width.value,
+                               stage_width=tuple(s.value for s in self.stage_width), init_weights=False)
+
+    def set(self, *, width: float | None = None, stage_width: Sequence[float] | None = None,
+            input_size: int | None = None, variant: str | None = None, naive: bool | None = None) -> None:
+        """Move several controls at once (one update at the end)."""
+        _check_explorer_args(variant=variant, input_size=input_size)
+        if stage_width is not None and len(stage_width) != len(STAGES):
+            raise ValueError(f"stage_width must have {len(STAGES)} values {list(STAGES)}, got {stage_width!r}")
+        self._hold = True
+        try:
+            if variant is not None:
+                self.variant.value = variant
+            if naive is not None:
+                self.naive.value = naive
+            if width is not None:
+                self.width.value = width
+            if stage_width is not None:
+                for s, v in zip(self.stage_width, stage_width):
+                    s.value = v
+            if input_size is not None:
+                self.resolution.value = input_size
+        finally:
+            self._hold = False
+        self.update()
+
+    def _on_change(self, change: dict) -> None:
+        if not self._hold:
+            self.update()
+
+    def _reference(self, variant: str, naive: bool) -> tuple[list[float], list[float]]:
+        return self._ref[(variant, naive)]
+
+    # -- the update: numbers, text, figure
+    def update(self) -> None:
+        cfg, size = self.config, self.resolution.value
+        ref = self._reference(cfg.variant, cfg.naive)
+        try:
+            layers = cost.layer_costs(cfg, size)
+        except cost.ShapeError:
+            minimum = self._min_px[(cfg.variant, cfg.naive)]
+            self.numbers = {}
+            self.message = (f"A {size}x{size} px input is too small for the '{cfg.variant}' variant: its "
+                            f"pools and convolutions need at least {minimum}x{minimum} px. Move 'input px' up.")
+            self.totals_html.value = f"<p style='color:#C44E52;max-width:340px'>{self.message}</p>"
+            self.plot.draw(None, None, ref[0], ref[1], f"input too small: this network needs >= {minimum} px")
+            self.image.value = self.plot.png()
+            return
+        self.message = ""
+        main, every = cost.totals(layers, include_aux=False), cost.totals(layers)
+        default = cost.totals(cost.layer_costs(GoogLeNetConfig(variant=cfg.variant), 224), include_aux=False)
+        c = concentration(layers)
+        self.numbers = {
+            "params": main.params,
+            "params_with_aux": every.params,
+            "macs": main.macs,
+            "flops": main.flops,
+            "params_vs_default": main.params / default.params,
+            "macs_vs_default": main.macs / default.macs,
+            "early_macs": c.early_macs,
+            "late_params": c.late_params,
+            "out_channels": cfg.out_channels,
+        }
+        n = self.numbers
+        self.totals_html.value = (
+            f"<p style='font-size:13px'><b>{cfg.variant}{', naive blocks' if cfg.naive else ''}, "
+            f"{size}x{size} px</b></p><table style='font-size:13px'>"
+            f"<tr><td>parameters (inference)</td><td><b>{n['params']:,}</b></td>"
+            f"<td>x{n['params_vs_default']:.2f}</td></tr>"
+            f"<tr><td>parameters with aux heads</td><td>{n['params_with_aux']:,}</td><td></td></tr>"
+            f"<tr><td>multiply-accumulates</td><td><b>{_fmt_count(n['macs'])}</b></td>"
+            f"<td>x{n['macs_vs_default']:.2f}</td></tr>"
+            f"<tr><td>FLOPs (2 x MACs)</td><td>{_fmt_count(n['flops'])}</td><td></td></tr>"
+            f"<tr><td>MACs in stem + stage 3</td><td>{n['early_macs']:.1%}</td><td></td></tr>"
+            f"<tr><td>params in stage 5 + fc</td><td>{n['late_params']:.1%}</td><td></td></tr>"
+            f"<tr><td>channels before the classifier</td><td>{n['out_channels']:,}</td><td></td></tr>"
+            "</table><p style='font-size:11px'>x: relative to the same variant at width 1, 224 px. "
+            "Bars: share of each block; black ticks: the default network.</p>"
+        )
+        pshare, mshare = _shares(layers)
+        self.plot.draw(pshare, mshare, ref[0], ref[1])
+        self.image.value = self.plot.png()
+
+    def table(self) -> Table:
+        """The numbers shown beside the plot, as a table (for static copies of the notebook)."""
+        if not self.numbers:
+            return Table(["quantity", "value"], [["message", self.message]])
+        n = self.numbers
+        return Table(["quantity", "value", "x default"], [
+            ["parameters (inference)", n["params"], round(n["params_vs_default"], 3)],
+            ["parameters with aux heads", n["params_with_aux"], None],
+            ["multiply-accumulates", n["macs"], round(n["macs_vs_default"], 3)],
+            ["FLOPs (2 x MACs)", n["flops"], None],
+            ["MACs in stem + stage 3", f"{n['early_macs']:.1%}", None],
+            ["params in stage 5 + fc", f"{n['late_params']:.1%}", None],
+            ["channels before the classifier", n["out_channels"], None],
+        ], title=f"Explorer: {self!r}", digits=3)
+
+    def __repr__(self) -> str:
+        sw = ", ".join(f"{s.value:g}" for s in self.stage_width)
+        return (f"NetworkExplorer({self.variant.value}, width={self.width.value:g}, stages=({sw}), "
+                f"{self.resolution.value} px)")
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+
+def network_widget(variant: str = "paper", input_size: int = 224, naive: bool = False) -> NetworkExplorer:
+    """Build the network explorer (display it as a cell's value)."""
+    return NetworkExplorer(variant, input_size, naive)
+
+
+def explorer_figure(config: GoogLeNetConfig | None = None, input_size: int = 224) -> Figure:
+    """A static copy of the explorer's plot for ``config`` (for readers without a live kernel)."""
+    cfg = config or GoogLeNetConfig(variant="paper")
+    layers = cost.layer_costs(cfg, input_size)
+    ref = _shares(cost.layer_costs(GoogLeNetConfig(variant=cfg.variant, naive=cfg.naive), 224))
+    t = cost.totals(layers, include_aux=False)
+    plot = _SharePlot(_LABELS, dpi=90, animated=False)
+    plot.set_data(*_shares(layers), *ref)
+    plot.title.set_text(f"{cfg.variant}, width {cfg.width:g}, {input_size}x{input_size} px: "
+                        f"{t.params / 1e6:.2f} M params, {_fmt_count(t.macs)}MACs (ticks: default network)")
+    return plot.fig
+
+
+# ----------------------------------------------------------------------------- exercise checks
+class Verdict:
+    """What a check function returns: true if the answer is right; shows as its message."""
+
+    def __init__(self, ok: bool, message: str) -> None:
+        self.ok, self.message = bool(ok), message
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __repr__(self) -> str:
+        return self.message
+
+    __str__ = __repr__
+
+
+def _verdict(ok: bool, good: str, hint: str) -> Verdict:
+    return Verdict(ok, ("Correct: " + good) if ok else ("Not yet: " + hint))
+
+
+def _fill_in(what: str) -> Verdict:
+    return Verdict(False, f"Fill in {what}, then run the cell again.")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def check_flatten_fc_weights(answer: int | None) -> Verdict:
+    """Exercise: weights (no biases) of one linear layer from the flattened 7x7x1024 map to 1000 classes."""
+    if answer is None:
+        return _fill_in("`answer` (an integer)")
+    if not _is_number(answer):
+        raise TypeError(f"answer must be a number, got {type(answer).__name__}")
+    expected = zoo.head_costs()["flatten + FC"][0].weights
+    return _verdict(answer == expected, f"{expected:,} weights, {expected // 1_024_000} times GAP + FC's.",
+                    "flatten gives H*W*C inputs; each of the 1000 outputs has one weight per input.")
+
+
+def check_conv1_separable(weights: int | None, macs: int | None) -> Verdict:
+    """Exercise: conv1 as a depthwise-separable 7x7/2 (depth multiplier 8) then 1x1 to 64 channels."""
+    if weights is None or macs is None:
+        return _fill_in("`weights` and `macs` (integers)")
+    if not (_is_number(weights) and _is_number(macs)):
+        raise TypeError("weights and macs must be numbers")
+    depthwise = cost.conv_layer("dw", (3, 224, 224), 3 * 8, 7, 2, 3, groups=3, bias=False)
+    pointwise = cost.conv_layer("pw", depthwise.out_shape, 64, 1, bias=False)
+    w, m = depthwise.weights + pointwise.weights, depthwise.macs + pointwise.macs
+    ok = weights == w and macs == m
+    return _verdict(ok, f"{w:,} weights = {w / 1024:.2f} K and {m / 1e6:.1f} M MACs: Table 1's conv1 row "
+                            "(printed there as 2.7 K / 34 M).",
+                    "depthwise: 7*7 weights per output map, 3*8 maps; pointwise: 24*64; "
+                    "MACs = weights x 112*112 output positions.")
+
+
+def check_resolution_scaling(macs_ratio: float | None, params_ratio: float | None) -> Verdict:
+    """Exercise: going from 224 to 448 px input, by what factor do MACs and parameters change?"""
+    if macs_ratio is None or params_ratio is None:
+        return _fill_in("`macs_ratio` and `params_ratio` (numbers)")
+    if not (_is_number(macs_ratio) and _is_number(params_ratio)):
+        raise TypeError("macs_ratio and params_ratio must be numbers")
+    cfg = GoogLeNetConfig(variant="paper", aux_logits=False)
+    a, b = cost.totals(cost.layer_costs(cfg, 224)), cost.totals(cost.layer_costs(cfg, 448))
+    m, p = b.macs / a.macs, b.params / a.params
+    ok = abs(macs_ratio - m) <= 0.02 * m and abs(params_ratio - p) <= 0.02 * p
+    return _verdict(ok, f"MACs x{m:.3f} (every map has 4x the pixels; only the fc layer does not grow), "
+                        f"parameters x{p:g} (global average pooling makes the head size-independent).",
+                    "MACs are weights x output positions; which of the two depends on H and W?")
+
+
+def check_half_macs_width(width: float | None) -> Verdict:
+    """Exercise: a width multiplier that roughly halves GoogLeNet's MACs (within 5 %)."""
+    if width is None:
+        return _fill_in("`width` (a number between 0.25 and 2)")
+    if not _is_number(width) or width <= 0:
+        raise ValueError(f"width must be a positive number, got {width!r}")
+    base = cost.totals(cost.layer_costs(GoogLeNetConfig(variant="paper", aux_logits=False), 224)).macs
+    r = cost.totals(cost.layer_costs(GoogLeNetConfig(variant="paper", aux_logits=False, width=float(width)), 224)).macs / base
+    return _verdict(abs(r - 0.5) <= 0.025, f"width {width:g} gives x{r:.3f} the MACs: MACs scale with "
+                                           "width^2 (C_in and C_out both shrink), except conv1 whose input is RGB.",
+                    f"width {width:g} gives x{r:.3f} the MACs; try a value near 1/sqrt(2).")

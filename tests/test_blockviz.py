@@ -1,0 +1,262 @@
+"""Notebooks 01-02's plots, widgets and exercise checks: update logic tested without a browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from matplotlib.figure import Figure
+
+import inception
+from inception import blockviz as bv, cost
+from inception.architecture import INCEPTION_BLOCKS
+
+
+def _numbers(html_text: str) -> list[int]:
+    """Every integer with thousands separators shown in an HTML snippet."""
+    return [int(n.replace(",", "")) for n in re.findall(r"\b\d{1,3}(?:,\d{3})+\b|\b\d+\b", html_text)]
+
+
+# ----------------------------------------------------------------------------- reduction cost model
+def test_reduction_cost_formulas_on_3a_5x5_branch():
+    rc = bv.reduction_cost(192, 32, 5, 16, 28)
+    assert rc.direct_weights == 5 * 5 * 192 * 32
+    assert rc.direct_macs == 28 * 28 * 5 * 5 * 192 * 32
+    assert rc.reduced_weights == 192 * 16 + 5 * 5 * 16 * 32
+    assert rc.reduced_macs == 28 * 28 * rc.reduced_weights
+    assert rc.ratio == pytest.approx(rc.reduced_weights / rc.direct_weights)
+    assert rc.pays_off
+
+
+def test_reduction_matches_the_package_block_model():
+    """The 5x5 branch of 3a in the cost model is the widget's reduced path."""
+    layers = cost.block_costs((192, 28, 28), INCEPTION_BLOCKS["3a"], variant="paper")
+    five = cost.by_branch(layers)["5x5"]
+    rc = bv.reduction_cost(192, 32, 5, 16, 28)
+    assert (five.weights, five.macs) == (rc.reduced_weights, rc.reduced_macs)
+
+
+@pytest.mark.parametrize("c_in,c_out,k", [(192, 32, 5), (192, 128, 3), (480, 48, 5), (64, 64, 1), (7, 300, 7)])
+def test_break_even_is_where_costs_meet(c_in, c_out, k):
+    r_star = bv.break_even_width(c_in, c_out, k)
+    below, above = int(r_star), int(r_star) + 1
+    if below >= 1:
+        assert bv.reduction_cost(c_in, c_out, k, below, 9).reduced_macs <= bv.reduction_cost(c_in, c_out, k, below, 9).direct_macs
+    assert not bv.reduction_cost(c_in, c_out, k, above, 9).pays_off
+    # exactly equal at r*: r*(C_in + k^2 C_out) == k^2 C_in C_out
+    assert r_star * (c_in + k * k * c_out) == pytest.approx(k * k * c_in * c_out)
+
+
+def test_break_even_does_not_depend_on_size():
+    for size in (1, 7, 28, 112):
+        assert bv.reduction_cost(192, 32, 5, 16, size).break_even == pytest.approx(154.8387, rel=1e-6)
+        assert bv.reduction_cost(192, 32, 5, 16, size).ratio == pytest.approx(0.103333, rel=1e-4)
+
+
+@pytest.mark.parametrize(
+    "kwargs,exc,match",
+    [
+        (dict(c_in=0), ValueError, "c_in"),
+        (dict(c_out=-3), ValueError, "c_out"),
+        (dict(kernel=4), ValueError, "odd"),
+        (dict(kernel=2.5), TypeError, "kernel"),
+        (dict(reduction=True), TypeError, "reduction"),
+        (dict(size="28"), TypeError, "size"),
+    ],
+)
+def test_reduction_cost_bad_input(kwargs, exc, match):
+    args = dict(c_in=192, c_out=32, kernel=5, reduction=16, size=28) | kwargs
+    with pytest.raises(exc, match=match):
+        bv.reduction_cost(**args)
+
+
+def test_reduction_html_verdicts():
+    good = bv.reduction_html(bv.reduction_cost(192, 32, 5, 16, 28))
+    assert "saves 89.7%" in good and "Break-even at r = 154.8" in good
+    assert 153600 in _numbers(good) and 15872 in _numbers(good)
+    bad = bv.reduction_html(bv.reduction_cost(192, 32, 5, 200, 28))
+    assert "No saving" in bad and "expands rather than reduces" in bad
+
+
+def test_reduction_plot_svg_is_well_formed():
+    svg = bv.reduction_plot_svg(bv.reduction_cost(192, 32, 5, 16, 28))
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert "break-even r = 154.8" in svg and "your r = 16" in svg
+    # a 1x1 "convolution": break-even below 1 channel, still renders
+    assert "</svg>" in bv.reduction_plot_svg(bv.reduction_cost(3, 1, 1, 1, 1))
+
+
+# ----------------------------------------------------------------------------- reduction widget
+def test_reduction_widget_updates_on_slider_change():
+    w = bv.reduction_widget()
+    assert repr(w) == "ReductionWidget(c_in=192, c_out=32, kernel=5, reduction=16, size=28)"
+    assert 120422400 in _numbers(w.readout.value)  # direct MACs
+    w.reduction.value = 32
+    rc = bv.reduction_cost(192, 32, 5, 32, 28)
+    assert rc.reduced_macs in _numbers(w.readout.value)
+    assert "your r = 32" in w.plot.value
+    w.kernel.value = 3
+    assert bv.reduction_cost(192, 32, 3, 32, 28).direct_macs in _numbers(w.readout.value)
+    w.size.value = 14
+    assert 14 * 14 * 3 * 3 * 192 * 32 in _numbers(w.readout.value)
+    w.reduction.value = 500
+    assert "No saving" in w.readout.value
+
+
+def test_reduction_widget_offers_only_valid_kernels():
+    w = bv.reduction_widget()
+    assert list(w.kernel.options) == [1, 3, 5, 7]
+    assert all(s.min >= 1 for s in (w.c_in, w.c_out, w.reduction, w.size))
+    with pytest.raises(ValueError, match="kernel"):
+        bv.reduction_widget(kernel=9)
+
+
+def test_reduction_widget_display_text_is_short_and_deterministic():
+    bundle = bv.reduction_widget()._repr_mimebundle_()
+    assert bundle["text/plain"] == "ReductionWidget(c_in=192, c_out=32, kernel=5, reduction=16, size=28)"
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+# ----------------------------------------------------------------------------- naive blocks
+def test_naive_vs_reduced_3a_numbers():
+    t = bv.naive_vs_reduced_table("3a")
+    total = t.rows[-1]
+    assert total[1] == 64 + 128 + 32 + 192  # naive output channels: the pool passes 192 through
+    assert total[4] == 256
+    assert total[6] == 28 * 28 * total[5]  # reduced MACs = positions x weights
+    assert total[5] == 163_328  # Table 1: 159.5 K = 163,328 weights
+    with pytest.raises(ValueError, match="block must be one of"):
+        bv.naive_vs_reduced_table("3c")
+
+
+def test_naive_growth_channels_follow_the_config():
+    t = bv.naive_growth_table()
+    cfg = inception.GoogLeNetConfig(naive=True)
+    outs = t.column("naive out ch")[:-1]
+    assert outs[-1] == cfg.out_channels == 4944
+    assert all(b > a for a, b in zip(outs, outs[1:]))  # grows at every block
+    assert t.column("naive in ch")[1:-1] == outs[:-1]  # each block's input is the previous output
+    assert t.column("GoogLeNet out ch")[:-1] == [s.out_channels for s in INCEPTION_BLOCKS.values()]
+
+
+def test_plots_return_figures():
+    assert isinstance(bv.plot_naive_growth(), Figure)
+    fig = bv.plot_reduction_cost(64, 64, 3, 8, 14)
+    assert isinstance(fig, Figure)
+    assert "break-even" in fig.axes[0].get_title()
+
+
+# ----------------------------------------------------------------------------- block builder logic
+def test_presets_come_from_the_cost_model():
+    presets = bv.block_presets()
+    assert list(presets) == list(inception.BLOCK_NAMES)
+    assert presets["3a"].in_shape == (192, 28, 28)
+    assert presets["4a"].in_shape == (480, 14, 14)
+    assert presets["5a"].in_shape == (832, 7, 7)
+    assert presets["5b"].in_shape == (832, 7, 7)
+    cin = inception.GoogLeNetConfig().block_in_channels()
+    assert all(p.in_shape[0] == cin[n] for n, p in presets.items())
+
+
+def test_block_report_matches_table1_3a():
+    r = bv.block_report((192, 28, 28), INCEPTION_BLOCKS["3a"])
+    assert r.out_shape == (256, 28, 28)
+    assert r.weights == 163_328 and r.macs == 128_049_152
+    assert r.branch_channels == {"1x1": 64, "3x3": 128, "5x5": 32, "pool": 32}
+    naive = bv.block_report((192, 28, 28), INCEPTION_BLOCKS["3a"], naive=True)
+    assert naive.out_shape == (416, 28, 28) and naive.branches["pool"].macs == 0
+
+
+@pytest.mark.parametrize("bad,exc", [((0, 28, 28), ValueError), ((192, 28), ValueError), ((192, 28.0, 28), TypeError)])
+def test_block_report_bad_input(bad, exc):
+    with pytest.raises(exc, match="in_shape"):
+        bv.block_report(bad, INCEPTION_BLOCKS["3a"])
+
+
+def test_block_svg_widths_are_proportional_to_channels():
+    r = bv.block_report((192, 28, 28), INCEPTION_BLOCKS["3a"])
+    svg = bv.block_svg(r)
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    widths = [float(w) for w in re.findall(r'<rect x="[^"]+" y="[^"]+" width="([^"]+)"', svg)]
+    # first box: input (192 ch); then 1x1 (64): ratio 3
+    assert widths[0] / widths[1] == pytest.approx(192 / 64, rel=0.02)
+    assert "64 + 128 + 32 + 32 = 256 x 28 x 28" in svg
+
+
+def test_block_builder_slider_updates_numbers_and_diagram():
+    b = bv.block_builder("3a")
+    assert "256 x 28 x 28" in b.summary.value
+    b.filters["ch3x3"].value = 64
+    r = bv.block_report((192, 28, 28), (64, 96, 64, 16, 32, 32))
+    assert "192 x 28 x 28" in b.summary.value  # 64 + 64 + 32 + 32 output channels
+    assert r.macs in _numbers(b.table.value) and r.branches["3x3"].weights in _numbers(b.table.value)
+    assert "64 + 64 + 32 + 32 = 192" in b.diagram.value
+    assert b.preset.value == "custom"  # no longer a Table 1 block
+    b.size.value = 14
+    assert "192 x 14 x 14" in b.summary.value
+
+
+def test_block_builder_presets_and_naive_toggle():
+    b = bv.block_builder("3a")
+    b.preset.value = "5b"
+    assert b.in_shape() == (832, 7, 7) and b.spec() == INCEPTION_BLOCKS["5b"]
+    assert "1024 x 7 x 7" in b.summary.value and b.preset.value == "5b"
+    b.mode.value = "naive"
+    assert b.filters["pool_proj"].disabled and not b.filters["ch1x1"].disabled
+    assert f"{384 + 384 + 128 + 832} x 7 x 7" in b.summary.value
+    assert "passes all 832 input channels" in b.summary.value
+    b.mode.value = "reduced"
+    assert not b.filters["pool_proj"].disabled
+    b.preset.value = "custom"  # choosing "custom" keeps the current values
+    assert b.spec() == INCEPTION_BLOCKS["5b"]
+
+
+def test_block_builder_shows_a_readable_note_for_expanding_reductions():
+    b = bv.block_builder("3a")
+    b.in_channels.value = 8  # ch3x3red = 96 > 8 input channels
+    assert "expands instead of reducing" in b.summary.value
+    assert repr(b).startswith("BlockBuilder(preset='custom', mode='reduced', in_shape=(8, 28, 28)")
+    with pytest.raises(ValueError, match="preset must be one of"):
+        bv.block_builder("6a")
+
+
+def test_block_diagram_static():
+    svg = bv.block_diagram("4e")
+    assert "832 x 14 x 14" in svg.data
+    with pytest.raises(ValueError, match="block must be one of"):
+        bv.block_diagram("4f")
+
+
+# ----------------------------------------------------------------------------- exercise checks
+@pytest.mark.parametrize(
+    "check,right,wrong,kwargs",
+    [
+        (bv.check_direct_macs, 28 * 28 * 9 * 192 * 128, 9 * 192 * 128, {}),
+        (bv.check_break_even, 25 * 480 * 48 / (480 + 25 * 48), 16, {}),
+        (bv.check_naive_channels, 1280, 512, {"block": "4a"}),
+        (bv.check_same_padding, 3, 7, {"kernel": 7}),
+        (bv.check_block_weights, 509_440, 463 * 1024, {"block": "4c"}),
+        (bv.check_aux_params, 6_380_240, 13_393_352, {}),
+        (bv.check_branch3_kernel_saving, 16 * 16 * 32, 25 * 16 * 32, {"block": "3a"}),
+    ],
+)
+def test_checks_accept_right_and_reject_wrong(check, right, wrong, kwargs):
+    ok = check(right, **kwargs)
+    assert ok.ok is True and bool(ok) and repr(ok).startswith("Correct")
+    bad = check(wrong, **kwargs)
+    assert bad.ok is False and not bad and repr(bad).startswith("Not yet")
+    todo = check(None, **kwargs)
+    assert todo.ok is None and "Fill in" in repr(todo)
+    with pytest.raises(TypeError, match="must be a number"):
+        check("42", **kwargs)
+
+
+def test_break_even_check_tolerance():
+    r = bv.break_even_width(480, 48, 5)
+    assert bv.check_break_even(round(r, 1)).ok
+    assert not bv.check_break_even(r + 1).ok
+
+
+def test_checks_reject_unknown_blocks():
+    with pytest.raises(ValueError, match="block must be one of"):
+        bv.check_block_weights(1, block="9z")

@@ -1,0 +1,391 @@
+"""Source of notebooks/03_parameters_and_compute.ipynb."""
+
+from nbtools import code, execute, md, write_notebook
+
+cells = [
+    md("""
+# 03 - Parameters and compute: where the cost lives
+
+Szegedy et al. designed GoogLeNet against a budget: "a computational budget of 1.5 billion
+multiply-adds at inference time" (section 1), with "12x fewer parameters" than AlexNet. This
+notebook counts both, layer by layer, from the architecture itself, and checks the paper's
+numbers, including the ones in its own Table 1 that do not add up.
+
+**You will learn**
+- how Table 1 counts (weights only, K = 1024; ops = multiply-accumulates, M = 10^6) and which of
+  its rows disagree with their own filter counts, and why;
+- where GoogLeNet's parameters and compute sit: compute early, parameters late;
+- how GoogLeNet compares with the same network built from naive blocks, with AlexNet and with
+  VGG-16, and what global average pooling saves over flatten + fully connected;
+- that the analytic counts equal torchinfo's and PyTorch's `FlopCounterMode`, and that MACs
+  are not time;
+- how width, per-stage widths and input resolution move the totals (a live explorer).
+
+**You need** notebook 01's cost formulas (weights = k·k·C_in·C_out, MACs = weights × H_out·W_out)
+and notebook 02's block. Everything here runs on a CPU in seconds; nothing is downloaded.
+"""),
+    code("""
+%matplotlib inline
+from inception import INCEPTION_BLOCKS, GoogLeNetConfig, cost, netviz, zoo
+from inception.display import Table
+
+PAPER = GoogLeNetConfig(variant="paper", aux_logits=False)  # the 2014 network, as used at inference
+layers = cost.layer_costs(PAPER, 224)  # every layer: shapes, weights, biases, MACs (no torch involved)
+"""),
+    md("""
+## 1. How the paper counts
+
+Table 1's "params" column counts convolution and linear **weights only** (no biases) in units
+of K = 1024, and its "ops" column counts **multiply-accumulates** (MACs) for one 224x224 image,
+in units of M = 10^6. Inception 3a on its 28x28x192 input shows both conventions:
+"""),
+    code("""
+block_3a = cost.totals(cost.block_costs((192, 28, 28), INCEPTION_BLOCKS["3a"]))
+print(f"3a: {block_3a.weights:,} weights = {block_3a.weights / 1024:.1f} K (Table 1: 159 K)")
+print(f"3a: {block_3a.macs:,} MACs = {block_3a.macs / 1e6:.1f} M (Table 1: 128 M)")
+print(f"3a: {block_3a.biases:,} biases, not counted by the paper")
+"""),
+    md("""
+## 2. Table 1, row by row
+
+Every row recomputed from its filter counts (the `paper` variant, 224 px), beside the printed
+figures. "agrees" allows 1 % or the rounding of the printed figure; "self-consistent" asks
+whether the printed params times the row's output positions give the printed ops.
+"""),
+    code("""
+cost.table1_table()
+"""),
+    md("""
+All output shapes are reproduced, and most rows agree. Five do not:
+"""),
+    code("""
+netviz.table1_disagreements()
+"""),
+    md("""
+- **conv1** is the interesting one. A plain 7x7/2 convolution from 3 to 64 channels has
+  7·7·3·64 weights, far more than the printed 2.7 K, and the printed 34 M ops agree with the
+  printed 2.7 K, not with the plain convolution. Both printed figures match a
+  *depthwise-separable* 7x7 convolution with depth multiplier 8: a 7x7 filter bank applied to
+  each input channel separately (3·8 maps), then a 1x1 convolution to 64 channels (computed
+  below: 2.65 K with K = 1024, or 2.7 K with K = 1000, and 34.0 M MACs). Table 1 describes
+  something other than the plain convolution that Figure 3 draws.
+- **4c**: the printed 463 K is below what its filter counts give, and too small for its own
+  printed 100 M ops (463 K weights at 14x14 positions make only the "implied" figure above); the
+  ops entry agrees with the filter counts, so the params entry is the one in error.
+- **5a**: both printed figures are larger than the filter counts give, but consistent with each
+  other, as if they were computed from different filter counts than the ones printed.
+- **4d** and **5b** are a couple of percent off in params while their ops agree.
+
+The conv1 arithmetic, with the package's convolution primitive (`groups=3` makes each 7x7 filter
+see one input channel):
+"""),
+    code("""
+plain = cost.conv_layer("conv1", (3, 224, 224), 64, 7, stride=2, padding=3, bias=False)
+depthwise = cost.conv_layer("conv1.depthwise", (3, 224, 224), 3 * 8, 7, stride=2, padding=3, groups=3, bias=False)
+pointwise = cost.conv_layer("conv1.pointwise", depthwise.out_shape, 64, 1, bias=False)
+separable = [depthwise.weights + pointwise.weights, depthwise.macs + pointwise.macs]
+Table(["conv1 as", "weights", "K (1024)", "MACs", "M (10^6)"], [
+    ["plain 7x7/2, 3 -> 64", plain.weights, plain.weights / 1024, plain.macs, plain.macs / 1e6],
+    ["depthwise 7x7/2 (x8) + 1x1, 3 -> 24 -> 64", separable[0], separable[0] / 1024, separable[1], separable[1] / 1e6],
+    ["Table 1", None, 2.7, None, 34.0],
+], digits=2)
+"""),
+    code("""
+# the claims made above, checked
+rows = {r.name: r for r in cost.table1_comparison()}
+assert separable[0] == 7 * 7 * 3 * 8 + 3 * 8 * 64 == 2712 and round(separable[1] / 1e6, 1) == 34.0
+assert plain.weights == 9408 and rows["conv1"].self_consistent
+assert rows["4c"].computed_params_k > rows["4c"].published_params_k and rows["4c"].self_consistent is False
+assert abs(rows["4c"].ops_rel_diff) < 0.01  # the ops column agrees with the filter counts
+assert rows["5a"].published_params_k > rows["5a"].computed_params_k and rows["5a"].published_ops_m > rows["5a"].computed_ops_m
+assert rows["5a"].self_consistent
+for name in ("4d", "5b"):
+    assert 0.01 < abs(rows[name].params_rel_diff) < 0.03 and abs(rows[name].ops_rel_diff) < 0.01
+"""),
+    md("""
+## 3. Where the cost lives
+
+One bar per layer of Table 1 (conv2 is the 1x1 reduction, conv3 the 3x3 convolution of
+Table 1's "convolution 3x3" row), with each bar's share of the network's total:
+"""),
+    code("""
+netviz.cost_bars(layers, "GoogLeNet (paper variant, 224 px, no auxiliary heads)")
+"""),
+    code("""
+netviz.concentration_table(layers)
+"""),
+    code("""
+c = netviz.concentration(layers)
+print(f"stem + stage 3 (maps of 28x28 and larger): {c.early_macs:.1%} of the MACs, "
+      f"{c.params_share('stem', '3'):.1%} of the parameters")
+print(f"stage 5 + classifier (7x7 maps and the fc layer): {c.late_params:.1%} of the parameters, "
+      f"{c.macs_share('5', 'head'):.1%} of the MACs")
+"""),
+    md("""
+**Compute concentrates early, parameters late.** A weight is reused at every output position,
+so MACs = weights x H x W: the same weights cost 16 times more on a 28x28 map than on a 7x7 one.
+Early layers have few, heavily reused weights; late layers have many weights applied to a few
+positions. conv3, a 3x3 convolution on a 56x56 map, is the most expensive layer of the network.
+The paper starts the Inception blocks only at 28x28, keeping the lower layers "in traditional
+convolutional fashion" for "memory efficiency during training" (section 4).
+"""),
+    code("""
+per_layer = {name: (params, macs) for name, params, macs in netviz.stage_costs(layers)}
+assert max(per_layer, key=lambda n: per_layer[n][1]) == "conv3"
+assert c.early_macs > 0.5 and c.late_params > 0.5
+"""),
+    md("""
+## 4. Against the alternatives
+
+The same cost model applied to other networks, written down layer by layer in
+`inception/zoo.py` (nothing typed in: every figure follows from the layer configuration):
+
+- **GoogLeNet, naive blocks**: every Inception block built as Figure 2a, no 1x1 reductions or
+  pool projections. The pool branch passes all its input channels on, so channels pile up from
+  block to block (section 4: "an inevitable increase in the number of outputs from stage to stage").
+- **AlexNet** (Krizhevsky et al. 2012, section 3.5 and Figure 2) in its original two-GPU form:
+  conv2, conv4 and conv5 see only the half of the maps on their own GPU (grouped convolutions,
+  `groups=2`). The input is 227 px, the size that makes an 11x11/4 convolution produce the
+  paper's 55x55 maps. "AlexNet (one tower)" is the same filters on one GPU.
+- **VGG-16** (Simonyan & Zisserman 2014, Table 1, configuration D).
+"""),
+    code("""
+zoo.compare_networks()
+"""),
+    code("""
+netviz.compare_figure()
+"""),
+    md("""
+Without its 1x1 reductions GoogLeNet would be many times larger and slower (the ratios in the
+table), which is the point of section 4. AlexNet needs fewer MACs than GoogLeNet but almost
+nine times its parameters; VGG-16 needs about ten times its MACs and twenty times its
+parameters. In both, almost all parameters sit in the fully connected layers at the top, as the
+per-layer charts show:
+"""),
+    code("""
+networks = {name: cost.totals(zoo.network_costs(name)) for name in zoo.NETWORKS}
+g = networks["GoogLeNet"]
+assert networks["AlexNet"].macs < g.macs and 8.5 < networks["AlexNet"].params / g.params < 9
+assert 9.5 < networks["VGG-16"].macs / g.macs < 10 and 19.5 < networks["VGG-16"].params / g.params < 20
+assert networks["GoogLeNet, naive blocks"].params > 10 * g.params and networks["GoogLeNet, naive blocks"].macs > 5 * g.macs
+assert zoo.fc_share(zoo.network_costs("AlexNet")) > 0.9 and zoo.fc_share(zoo.network_costs("VGG-16")) > 0.85
+"""),
+    code("""
+netviz.cost_bars(zoo.network_costs("AlexNet"), "AlexNet (two-GPU form, 227 px)")
+"""),
+    code("""
+netviz.cost_bars(zoo.network_costs("VGG-16"), "VGG-16 (configuration D, 224 px)")
+"""),
+    md("""
+### Global average pooling against flatten + fully connected
+
+GoogLeNet averages its 7x7x1024 map to 1024 numbers before one linear layer (section 5, after
+Network in Network; the paper keeps "an extra linear layer" so the network is easy to adapt to
+other label sets). Flattening the map instead multiplies the classifier's inputs by 49:
+"""),
+    code("""
+zoo.head_table()
+"""),
+    md("""
+The paper reports that moving from fully connected layers to average pooling improved top-1
+accuracy by about 0.6 % (section 5), and that dropout remained essential; that is a training
+result this notebook cannot check. What the table does show: a flattened head would hold most of
+the network's parameters.
+"""),
+    md("""
+## 5. The paper's own claims
+
+The introduction promises "12x fewer parameters than the winning architecture of Krizhevsky et
+al." and a budget of "1.5 billion multiply-adds at inference time". Recomputed, with AlexNet in
+its published two-GPU form:
+"""),
+    code("""
+zoo.paper_claims_table()
+"""),
+    code("""
+s = zoo.table1_sums()
+alexnet, googlenet = cost.totals(zoo.network_costs("AlexNet")), cost.totals(layers)
+with_aux = cost.totals(zoo.network_costs("GoogLeNet + aux heads"))
+ratio = alexnet.params / googlenet.params
+print(f"AlexNet / GoogLeNet parameters: {ratio:.2f} (with GoogLeNet's auxiliary heads: {alexnet.params / with_aux.params:.2f})")
+print(f"12x fewer than AlexNet would mean {alexnet.params / 12 / 1e6:.2f} M parameters")
+print(f"GoogLeNet's weights: {s.computed_weights:,} recomputed; Table 1's params column adds up to "
+      f"{s.published_params_k:,} K = {s.published_weights:,.0f} weights with K = 1024, "
+      f"or {s.published_params_k * 1000 / 1e6:.2f} M if K is read as 1000")
+print(f"Table 1's ops column adds up to {s.published_ops_m:,} M; recomputed: {s.computed_macs / 1e6:,.1f} M; "
+      f"recomputed with the separable conv1: {(s.computed_macs - plain.macs + separable[1]) / 1e6:,.1f} M")
+"""),
+    code("""
+assert 8.5 < ratio < 9.0 and alexnet.params / with_aux.params < 5  # "12x fewer" does not hold
+assert 1.5e9 < s.computed_macs < 1.6e9  # "1.5 billion": holds to within about 5 %
+assert round(s.published_params_k * 1000 / 1e6, 2) == 6.80
+"""),
+    md("""
+- **"12x fewer parameters than AlexNet" does not hold** for the network of Table 1: AlexNet has
+  about 8.7 times as many parameters as GoogLeNet at inference (and fewer than 5 times as many as
+  GoogLeNet with the auxiliary heads it was trained with). 12x would need GoogLeNet at about
+  5 M parameters. The paper does not state a parameter total; the often quoted "6.8 M" matches
+  Table 1's params column added up with K read as 1000.
+- **"1.5 billion multiply-adds" holds roughly**: the recomputed main path is a few percent
+  above it. Table 1's ops column adds up to almost exactly 1.5 G, but only because of conv1's
+  34 M (the separable form); with the plain conv1 of Figure 3 the total is the recomputed one.
+"""),
+    md("""
+## 6. The three variants, and a cross-check
+
+The collection builds three variants (notebook 02): `paper` (2014: biases, LRN, no BatchNorm),
+`bn` (the seed blog's: BatchNorm everywhere) and `torchvision` (weight-compatible with
+torchvision's checkpoint: a 3x3 kernel in the "5x5" branch, no conv biases). Their totals, and
+where torchvision's smaller kernel saves MACs:
+"""),
+    code("""
+cost.variants_table()
+"""),
+    code("""
+netviz.variant_stage_table()
+"""),
+    md("""
+Are the analytic counts right? `cross_check` builds each network in PyTorch and compares with
+torchinfo's summary and with PyTorch's `FlopCounterMode`, one image, eval mode. torchinfo counts
+every parameter, auxiliary heads included (they exist, though they do not run in eval mode), and
+its "mult-adds" also count each bias once per output position and each BatchNorm parameter once;
+`FlopCounterMode` counts 2 FLOPs per MAC of convolutions and linear layers (FLOPs = 2 x MACs).
+"""),
+    code("""
+netviz.cross_check()
+"""),
+    md("""
+## 7. MACs are not time
+
+Below, every module of the network runs alone on the input it sees in a real forward pass, on one
+CPU thread, and its median time is put next to its MACs. **This cell's output is not checked by
+`pytest --nbval`** (it is tagged `nbval-ignore-output`): timings change with the machine, its load
+and the PyTorch build, so your numbers will differ from the stored ones.
+"""),
+    code("""
+timings = netviz.time_blocks(repeats=5)
+timings
+""", "nbval-ignore-output"),
+    code("""
+netviz.timing_figure(timings)
+""", "nbval-ignore-output"),
+    code("""
+# what holds on any machine: modules without a single MAC take time, and MACs per millisecond
+# differ by a large factor between modules
+macs, ms = timings.column("MACs (M)"), timings.column("time (ms)")
+assert sum(t for m, t in zip(macs, ms) if m == 0) > 0
+speed = [m / t for m, t in zip(macs, ms) if m >= 10]
+assert max(speed) > 2 * min(speed)
+"""),
+    md("""
+Pools and local response normalization cost no MACs but real time: they read and write whole
+feature maps. Convolutions differ in how well the CPU library uses the hardware: a 1x1
+convolution on a large map is one big matrix product, while small maps, many thin branches and
+concatenations spend much of their time moving memory. MACs measure arithmetic, not memory
+traffic or how parallel the work is; they are a good first estimate of cost, not a prediction
+of speed.
+"""),
+    md("""
+## 8. Explore: width, stage widths and resolution
+
+The explorer recomputes the whole network from the analytic cost model on every change. `width`
+multiplies every filter count; `stem`, `stage 3`, `stage 4` and `stage 5` multiply the filter
+counts of those parts on top of it; `input px` is the image size. The bars show each layer's share
+of the network's parameters and MACs; black ticks mark the default network. Too small an input
+gives a message instead of numbers.
+"""),
+    code("""
+explorer = netviz.network_widget()
+explorer
+"""),
+    md("""
+The explorer's default state, for readers without a live kernel:
+"""),
+    code("""
+explorer.table()
+"""),
+    code("""
+netviz.explorer_figure(PAPER)
+"""),
+    md("""
+Things to try: halve `width` and watch MACs drop to about a quarter (C_in and C_out both
+shrink) while the shares move only a little; double `stage 5` only and see parameters rise much more
+than MACs; double `input px` and see MACs grow about fourfold while parameters stay put (global
+average pooling makes the classifier independent of the input size). The same, done in code:
+"""),
+    code("""
+explorer.set(width=0.5)
+print(explorer.table())
+explorer.set(width=1.0, stage_width=(1.0, 1.0, 1.0, 2.0))
+print(explorer.table())
+explorer.set(stage_width=(1.0, 1.0, 1.0, 1.0), input_size=20)
+print(explorer.table())
+explorer.set(input_size=224)
+"""),
+    md("""
+## Summary
+
+- Table 1 counts weights (K = 1024) and multiply-accumulates (M = 10^6). Recomputed from its
+  filter counts, most rows match; conv1's 2.7 K / 34 M describe a depthwise-separable 7x7
+  convolution, 4c's params entry is wrong, 5a's two figures agree with each other but not with
+  its filter counts, 4d and 5b are a few percent off.
+- Compute concentrates early (large maps), parameters late (many channels, the classifier).
+- The 1x1 reductions keep GoogLeNet many times smaller and cheaper than the same network with
+  naive blocks; global average pooling keeps its classifier small.
+- The paper's "1.5 billion multiply-adds" roughly holds; its "12x fewer parameters than AlexNet"
+  does not (about 8.7x).
+- The analytic counts equal torchinfo's and `FlopCounterMode`'s exactly; measured time follows
+  MACs only loosely.
+
+## Exercises
+
+Each exercise has a check function: fill in your answer and run the cell. Worked solutions
+follow the exercises.
+
+1. **Flatten + FC.** How many weights (no biases) does a single linear layer from the flattened
+   7x7x1024 map to 1000 classes have?
+"""),
+    code("""
+answer = None  # your number
+netviz.check_flatten_fc_weights(answer)
+"""),
+    md("""
+2. **conv1 as Table 1 counts it.** Compute the weights and MACs of a depthwise 7x7/2
+   convolution with depth multiplier 8 (3 x 8 output maps of 112x112, each from one input channel)
+   followed by a 1x1 convolution from 24 to 64 channels. No biases.
+"""),
+    code("""
+weights, macs = None, None  # your numbers
+netviz.check_conv1_separable(weights, macs)
+"""),
+    md("""
+3. **Resolution.** By what factor do GoogLeNet's MACs and its parameters change from a 224 px to
+   a 448 px input? Reason first, then use `cost.layer_costs(PAPER, 448)` (or the explorer).
+"""),
+    code("""
+macs_ratio, params_ratio = None, None  # your numbers
+netviz.check_resolution_scaling(macs_ratio, params_ratio)
+"""),
+    md("""
+4. **Half the compute.** Find a `width` multiplier that halves GoogLeNet's MACs (within 5 %).
+   Use the explorer's `width` slider and its "x default" column.
+"""),
+    code("""
+width = None  # your number
+netviz.check_half_macs_width(width)
+"""),
+    md("""
+### Solutions
+"""),
+    code("""
+print(netviz.check_flatten_fc_weights(7 * 7 * 1024 * 1000))
+print(netviz.check_conv1_separable(7 * 7 * 1 * 24 + 24 * 64, (7 * 7 * 1 * 24 + 24 * 64) * 112 * 112))
+big, small = cost.totals(cost.layer_costs(PAPER, 448)), cost.totals(layers)
+print(netviz.check_resolution_scaling(big.macs / small.macs, big.params / small.params))
+print(netviz.check_half_macs_width(0.7))  # MACs ~ width^2, so width ~ 1/sqrt(2)
+"""),
+]
+
+if __name__ == "__main__":
+    path = write_notebook("../notebooks/03_parameters_and_compute.ipynb", cells)
+    print(f"executed in {execute(path):.1f} s")
