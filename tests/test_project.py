@@ -51,10 +51,12 @@ def test_ci_runs_the_readme_test_command():
     assert 'pip install -e ".[dev]"' in readme
 
 
-def test_readme_lists_every_notebook():
+def test_readme_and_index_list_every_notebook():
     readme = (ROOT / "README.md").read_text()
+    index = (ROOT / "notebooks" / "00_index.ipynb").read_text()
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
         assert nb.name in readme, f"{nb.name} missing from README's notebook list"
+        assert nb.name in index, f"{nb.name} missing from 00_index's contents"
 
 
 def test_packaged_table1_is_the_reference_copy():

@@ -23,8 +23,13 @@ auxiliary classifiers help, and what the four branches of a trained network actu
 | notebook | what it covers |
 |---|---|
 | `00_index.ipynb` | this page: the collection, the package, how to check that everything works |
+| `01_why_1x1_convolutions.ipynb` | the naive block (Figure 2a) and its blow-up; a 1x1 conv is a per-pixel linear layer; what a reduction saves and where it stops paying off |
+| `02_building_the_inception_block.ipynb` | the block step by step; GoogLeNet from Table 1; the seed blog's summary reproduced and corrected; the three variants |
+| `03_parameters_and_compute.ipynb` | Table 1 recomputed (and its errata); compute early, parameters late; AlexNet, VGG-16, naive blocks, GAP; the paper's claims checked |
+| `04_auxiliary_classifiers.ipynb` | do the auxiliary classifiers help? A real ablation on a laptop CPU, with gradient norms by depth |
+| `05_feature_maps.ipynb` | what the four branches of a trained network respond to; a scale experiment; a feature-map browser |
 
-More notebooks are listed in `README.md` as they land.
+Take them in order; 04 and 05 can be read on their own after 02.
 
 ## How to use the collection
 - Open the notebooks in JupyterLab (`jupyter lab notebooks/`) and run them top to bottom.
@@ -50,9 +55,10 @@ Table(["block", "#1x1", "#3x3 reduce", "#3x3", "#5x5 reduce", "#5x5", "pool proj
       [[name, *spec.as_tuple(), spec.out_channels] for name, spec in inception.INCEPTION_BLOCKS.items()])
 """),
     md("""
-The three variants of the network this collection builds, costed analytically
-(section 5 of the paper quotes about 6.8 M parameters and 1.5 G multiply-adds for inference;
-`bn` is the seed blog's network, `torchvision` loads torchvision's ImageNet weights):
+The three variants of the network this collection builds, costed analytically (section 1 of the
+paper sets a budget of 1.5 billion multiply-adds at inference time; `bn` is the seed blog's
+network, `torchvision` loads torchvision's ImageNet weights; notebook 03 checks the paper's
+numbers one by one):
 """),
     code("""
 inception.cost.variants_table()

@@ -1,0 +1,175 @@
+"""The project's own trained mini-GoogLeNet, and a random control with the same architecture.
+
+``resources/mini_googlenet.pt`` is a plain state dict (read with ``torch.load(weights_only=True)``),
+``resources/mini_googlenet.json`` says how it was made: the configuration, the command that
+reproduces it (``python -m inception.experiments.train_checkpoint``), the seed, the data, the
+accuracy, and the library versions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Sequence
+
+import torch
+
+from .model import GoogLeNet, googlenet
+from .weights import CheckpointError, load_into, load_state_dict_file
+
+__all__ = [
+    "RESOURCES",
+    "MINI_CHECKPOINT",
+    "MINI_SIDECAR",
+    "mini_info",
+    "mini_config",
+    "load_mini_googlenet",
+    "mini_validation_set",
+    "random_googlenet",
+    "calibrate_batchnorm",
+    "IMAGENET_MEAN",
+    "IMAGENET_STD",
+    "imagenet_normalize",
+    "imagenet_class_names",
+    "top_k",
+]
+
+RESOURCES = Path(__file__).resolve().parent / "resources"
+MINI_CHECKPOINT = RESOURCES / "mini_googlenet.pt"
+MINI_SIDECAR = RESOURCES / "mini_googlenet.json"
+_MODEL_KEYS = ("variant", "stem", "width", "num_classes", "aux_logits")
+
+
+def mini_info(sidecar: str | os.PathLike | None = None) -> dict[str, Any]:
+    """The checkpoint's JSON sidecar: config, accuracy, command, seed, versions."""
+    path = Path(sidecar) if sidecar is not None else MINI_SIDECAR
+    if not path.is_file():
+        raise CheckpointError(
+            f"{path.name} not found: build the checkpoint with `python -m inception.experiments.train_checkpoint`"
+        )
+    try:
+        info = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise CheckpointError(f"{path.name} is not valid JSON: {exc}") from exc
+    missing = [k for k in ("config", "accuracy") if k not in info]
+    if missing:
+        raise CheckpointError(f"{path.name} lacks {missing}")
+    return info
+
+
+def mini_config(info: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Keyword arguments of :func:`inception.googlenet` that rebuild the checkpoint's network."""
+    cfg = (info or mini_info())["config"]
+    return {k: cfg[k] for k in _MODEL_KEYS}
+
+
+def load_mini_googlenet(path: str | os.PathLike | None = None, sidecar: str | os.PathLike | None = None) -> GoogLeNet:
+    """The trained mini-GoogLeNet in eval mode (input: ``inception.data.normalize(images)``)."""
+    path = Path(path) if path is not None else MINI_CHECKPOINT
+    if sidecar is None:
+        sidecar = path.with_suffix(".json")
+    info = mini_info(sidecar)
+    if not path.is_file():
+        raise CheckpointError(
+            f"{path.name} not found: build it with `python -m inception.experiments.train_checkpoint`"
+        )
+    model = googlenet(**mini_config(info), init_weights=False)
+    load_into(model, load_state_dict_file(path), source=path.name)
+    return model.eval()
+
+
+def mini_validation_set(info: dict[str, Any] | None = None):
+    """The checkpoint's validation images, rebuilt from its JSON (``inception.data.synthetic_splits``'s
+    validation stream depends only on the number of images, the size and the seed)."""
+    from .data import synthetic_splits
+
+    info = info or mini_info()
+    t = info["training"]
+    return synthetic_splits(1, int(t["n_val"]), image_size=int(t["image_size"]), seed=int(t["seed"]))[1]
+
+
+@torch.no_grad()
+def calibrate_batchnorm(model: GoogLeNet, inputs: torch.Tensor, *, batch_size: int = 256) -> GoogLeNet:
+    """Re-estimate every BatchNorm's running mean and variance on ``inputs`` (weights untouched).
+
+    A freshly initialised network still has BatchNorm's initial statistics (mean 0, variance 1),
+    so in eval mode its activations shrink layer by layer; measuring them on real inputs gives
+    a fair random control: random filters, but activations at the scale a trained network sees.
+    """
+    bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    saved = [(m, m.momentum) for m in bns]
+    was_training = model.training
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None  # cumulative average over all batches
+    model.train()
+    try:
+        for i in range(0, inputs.shape[0], batch_size):
+            model.forward_features(inputs[i : i + batch_size])
+    finally:
+        for m, mom in saved:
+            m.momentum = mom
+        model.train(was_training)
+    return model
+
+
+def random_googlenet(seed: int = 0, calibrate_on: torch.Tensor | None = None,
+                     info: dict[str, Any] | None = None) -> GoogLeNet:
+    """The checkpoint's architecture with random weights (its variant's initialisation), eval mode.
+
+    ``calibrate_on``: model inputs (already normalised) on which to estimate BatchNorm statistics.
+    """
+    torch.manual_seed(seed)
+    model = googlenet(**mini_config(info))
+    if calibrate_on is not None and model.config.spec.batch_norm:
+        calibrate_batchnorm(model, calibrate_on)
+    return model.eval()
+
+
+# ---------------------------------------------------------------- ImageNet weights (optional)
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def imagenet_normalize(images: torch.Tensor) -> torch.Tensor:
+    """[0, 1] images -> the ImageNet-normalised input torchvision's weights expect."""
+    if not isinstance(images, torch.Tensor) or images.dim() != 4 or images.shape[1] != 3:
+        raise ValueError(f"images must be a (N, 3, H, W) tensor, got {getattr(images, 'shape', type(images).__name__)}")
+    mean = torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)
+    std = torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)
+    return (images - mean) / std
+
+
+def imagenet_class_names() -> tuple[str, ...] | None:
+    """The 1000 ImageNet class names from torchvision when it is installed, else None."""
+    try:
+        from torchvision.models._meta import _IMAGENET_CATEGORIES  # type: ignore[import-not-found]
+    except Exception:  # torchvision missing or its private layout changed
+        return None
+    return tuple(_IMAGENET_CATEGORIES)
+
+
+@torch.no_grad()
+def top_k(model: GoogLeNet, image: torch.Tensor, *, k: int = 5, preprocess=imagenet_normalize,
+          class_names: Sequence[str] | None = None) -> "Table":
+    """The ``k`` most probable classes of one (3, H, W) image as a Table (rank, class, probability).
+
+    Without class names (torchvision not installed) the class column holds the index, and says so.
+    """
+    from .display import Table
+
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"k must be a positive integer, got {k!r}")
+    was_training = model.training
+    model.eval()
+    try:
+        logits = model(preprocess(image.unsqueeze(0) if image.dim() == 3 else image[:1])).logits[0]
+    finally:
+        model.train(was_training)
+    probs = torch.softmax(logits, 0)
+    values, idx = probs.topk(min(k, probs.numel()))
+    names = class_names if class_names is not None else None
+    rows = [[r + 1, int(i), names[int(i)] if names else f"class {int(i)} (names need torchvision)", float(p)]
+            for r, (p, i) in enumerate(zip(values, idx))]
+    return Table(["rank", "index", "class", "probability"], rows, digits=3)

@@ -1,0 +1,603 @@
+"""Pictures of what a GoogLeNet computes: filters, feature maps, branches, energy, scale tuning.
+
+Every ``plot_*`` function returns a closed matplotlib Figure (show it as a cell's value).
+:class:`FeatureBrowser` is the notebook-05 widget: block, branch, channel, image and network;
+activations are computed once per (network, image) and cached, and the picture is drawn with
+numpy + PIL (no matplotlib), so an update is a few milliseconds. Its update logic is plain
+methods (:meth:`FeatureBrowser.show`, :meth:`FeatureBrowser.add_upload`) tested without a browser.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+from typing import Any, Callable, Mapping, Sequence
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from PIL import Image
+from torch import Tensor
+
+from .architecture import BRANCH_NAMES
+from .features import (
+    BranchEnergy,
+    ScaleResponse,
+    activations,
+    block_names,
+    feature_names,
+    stage_names,
+)
+from .images import ImageError, prepare_image
+from .model import GoogLeNet
+
+__all__ = [
+    "filter_tiles",
+    "plot_first_layer_filters",
+    "plot_stage_grids",
+    "plot_branches",
+    "plot_branch_energy",
+    "plot_scale_response",
+    "plot_preferred_period",
+    "plot_trained_vs_random",
+    "plot_probes",
+    "plot_inputs",
+    "plot_visualized",
+    "FeatureBrowser",
+    "feature_browser",
+]
+
+_DPI = 80
+_VIRIDIS = (matplotlib.colormaps["viridis"](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)
+_BRANCH_COLORS = dict(zip(BRANCH_NAMES, ("tab:blue", "tab:orange", "tab:green", "tab:purple")))
+Preprocess = Callable[[Tensor], Tensor]
+
+
+def _short(name: str) -> str:
+    return name.replace("inception", "")
+
+
+def _identity(x: Tensor) -> Tensor:
+    return x
+
+
+def _clean(ax: Any) -> None:
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for s in ax.spines.values():
+        s.set_visible(False)
+
+
+def _as_batch(image: Tensor) -> Tensor:
+    if not isinstance(image, Tensor) or image.dim() not in (3, 4):
+        raise ValueError(f"image must be a (3, H, W) tensor in [0, 1], got {getattr(image, 'shape', type(image).__name__)}")
+    return image.unsqueeze(0) if image.dim() == 3 else image[:1]
+
+
+def _top_channels(a: Tensor, k: int) -> list[int]:
+    """The ``k`` channels with the largest mean activation (the ones that see something)."""
+    k = min(k, a.shape[0])
+    return torch.argsort(a.flatten(1).mean(1), descending=True)[:k].tolist()
+
+
+# ---------------------------------------------------------------- first-layer filters
+def filter_tiles(model: GoogLeNet) -> np.ndarray:
+    """conv1's filters as RGB tiles (N, k, k, 3) in [0, 1]: 0.5 is zero, each filter scaled to its own max."""
+    w = model.conv1.conv.weight.detach().double()  # out, in, k, k
+    if w.shape[1] != 3:
+        raise ValueError(f"conv1 has {w.shape[1]} input channels; RGB tiles need 3")
+    m = w.abs().flatten(1).max(1).values.clamp(min=1e-12).view(-1, 1, 1, 1)
+    return (0.5 + 0.5 * w / m).permute(0, 2, 3, 1).numpy()
+
+
+def plot_first_layer_filters(models: Mapping[str, GoogLeNet], *, cols: int = 8) -> Figure:
+    """conv1's filters of each network side by side (e.g. {"trained": m, "random": r})."""
+    tiles = {k: filter_tiles(m) for k, m in models.items()}
+    n = max(t.shape[0] for t in tiles.values())
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(1, len(tiles), figsize=(2.3 * len(tiles) * cols / 8, 2.3 * rows / cols * 8 / 8 + 0.4),
+                             dpi=_DPI, squeeze=False)
+    for ax, (label, t) in zip(axes[0], tiles.items()):
+        k = t.shape[1]
+        canvas = np.ones((rows * (k + 1) - 1, cols * (k + 1) - 1, 3))
+        for i, tile in enumerate(t):
+            r, c = divmod(i, cols)
+            canvas[r * (k + 1):r * (k + 1) + k, c * (k + 1):c * (k + 1) + k] = tile
+        ax.imshow(canvas, interpolation="nearest")
+        ax.set_title(f"{label}: {t.shape[0]} filters {k}x{k}", fontsize=9)
+        _clean(ax)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+# ---------------------------------------------------------------- feature-map grids
+# The grids are drawn as one mosaic image per figure (numpy + one imshow): a hundred small
+# matplotlib axes would take seconds to lay out.
+_TILE = 32
+
+
+def _tile(a: np.ndarray, size: int = _TILE, rgb: bool = False) -> np.ndarray:
+    """One map (H, W) colored with viridis (own min..max), or an RGB image, resized to size x size."""
+    if rgb:
+        img = (np.clip(a, 0, 1) * 255).astype(np.uint8)
+    else:
+        lo, hi = float(a.min()), float(a.max())
+        img = _colorize(a, lo, hi)
+    if img.shape[0] != size:
+        img = np.asarray(Image.fromarray(img).resize((size, size), Image.Resampling.NEAREST))
+    return img
+
+
+def _mosaic(rows: list[list[np.ndarray | None]], size: int = _TILE, pad: int = 2) -> np.ndarray:
+    cols = max(len(r) for r in rows)
+    out = np.full((len(rows) * (size + pad) - pad, cols * (size + pad) - pad, 3), 255, np.uint8)
+    for i, row in enumerate(rows):
+        for j, t in enumerate(row):
+            if t is not None:
+                out[i * (size + pad):i * (size + pad) + size, j * (size + pad):j * (size + pad) + size] = t
+    return out
+
+
+def _mosaic_figure(rows: list[list[np.ndarray | None]], labels: list[str], title: str | None,
+                   col_titles: list[str] | None = None, label_width: float = 0.9, size: int = _TILE,
+                   colors: list[str] | None = None) -> Figure:
+    m = _mosaic(rows, size)
+    scale = 1.6 / size  # inches per tile: tiles are drawn 1.6x larger than their pixels at 80 dpi
+    h, w = m.shape[0] * scale / 1.6 * 0.55, m.shape[1] * scale / 1.6 * 0.55
+    fig = plt.figure(figsize=(w + label_width, h + (0.45 if title else 0.15) + (0.15 if col_titles else 0)), dpi=_DPI)
+    top = 1 - (0.4 if title else 0.1) / fig.get_figheight() - (0.15 if col_titles else 0) / fig.get_figheight()
+    ax = fig.add_axes((label_width / fig.get_figwidth(), 0.02, w / fig.get_figwidth(), top - 0.02))
+    ax.imshow(m, interpolation="nearest")
+    _clean(ax)
+    for i, lab in enumerate(labels):
+        ax.text(-4, i * (size + 2) + size / 2, lab, ha="right", va="center", fontsize=7,
+                color=(colors[i] if colors else "black"))
+    for j, ct in enumerate(col_titles or []):
+        ax.text(j * (size + 2) + size / 2, -2, ct, ha="center", va="bottom", fontsize=6)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    plt.close(fig)
+    return fig
+
+
+def plot_stage_grids(model: GoogLeNet, image: Tensor, *, preprocess: Preprocess | None = None,
+                     stages: Sequence[str] | None = None, channels: int = 8, title: str | None = None) -> Figure:
+    """One row per stage (stem convs, Inception blocks): the input, then the ``channels`` most active
+    maps (each map colored on its own scale)."""
+    stages = list(stage_names(model) if stages is None else stages)
+    x = _as_batch(image)
+    acts = activations(model, (preprocess or _identity)(x), stages)
+    inp = _tile(x[0].permute(1, 2, 0).numpy(), rgb=True)
+    rows, labels = [], []
+    for name in stages:
+        a = acts[name][0]
+        rows.append([inp] + [_tile(a[ch].numpy()) for ch in _top_channels(a, channels)])
+        labels.append(f"{_short(name)}  {a.shape[0]}x{a.shape[1]}x{a.shape[2]}")
+    return _mosaic_figure(rows, labels, title, ["input"] + [f"#{i + 1}" for i in range(channels)], label_width=1.1)
+
+
+def plot_branches(model: GoogLeNet, image: Tensor, block: str, *, preprocess: Preprocess | None = None,
+                  channels: int = 6, title: str | None = None) -> Figure:
+    """A block's four branches side by side: one row per branch, its most active channels."""
+    if block not in block_names(model):
+        block = f"inception{block}" if f"inception{block}" in block_names(model) else block
+    if block not in block_names(model):
+        raise ValueError(f"block must be one of {block_names(model)} (or the short form '4a'), got {block!r}")
+    names = [f"{block}.{b}" for b in BRANCH_NAMES]
+    x = _as_batch(image)
+    acts = activations(model, (preprocess or _identity)(x), names)
+    total = sum(float(acts[n][0].pow(2).sum()) for n in names) or 1.0
+    inp = _tile(x[0].permute(1, 2, 0).numpy(), rgb=True)
+    rows, labels = [], []
+    for br, name in zip(BRANCH_NAMES, names):
+        a = acts[name][0]
+        rows.append([inp] + [_tile(a[ch].numpy()) for ch in _top_channels(a, channels)])
+        labels.append(f"{br}: {a.shape[0]} ch, {float(a.pow(2).sum()) / total:.0%} of energy")
+    return _mosaic_figure(rows, labels, title or f"block {_short(block)}: the four branches (Figure 2b)",
+                          ["input"] + [f"#{i + 1}" for i in range(channels)], label_width=1.7,
+                          colors=[_BRANCH_COLORS[b] for b in BRANCH_NAMES])
+
+
+def plot_trained_vs_random(models: Mapping[str, GoogLeNet], image: Tensor, layers: Sequence[str], *,
+                           preprocess: Preprocess | None = None, channels: int = 6) -> Figure:
+    """For each layer, the most active maps of each network in adjacent rows."""
+    x = _as_batch(image)
+    prep = preprocess or _identity
+    acts = {k: activations(m, prep(x), list(layers)) for k, m in models.items()}
+    inp = _tile(x[0].permute(1, 2, 0).numpy(), rgb=True)
+    rows, labels = [], []
+    for layer in layers:
+        for label in models:
+            a = next(iter(v for k, v in acts[label].items() if _short(k) == _short(layer)))[0]
+            rows.append([inp] + [_tile(a[ch].numpy()) for ch in _top_channels(a, channels)])
+            labels.append(f"{label}: {_short(layer)}")
+    return _mosaic_figure(rows, labels, None, ["input"] + [f"#{i + 1}" for i in range(channels)], label_width=1.2)
+
+
+# ---------------------------------------------------------------- branch energy and scale
+def plot_branch_energy(energies: Mapping[str, BranchEnergy]) -> Figure:
+    """Share of each block's output energy per branch across depth; dashed: share of channels."""
+    fig, axes = plt.subplots(1, len(energies), figsize=(4.2 * len(energies), 3.0), dpi=_DPI, squeeze=False,
+                             sharey=True)
+    for ax, (label, e) in zip(axes[0], energies.items()):
+        x = np.arange(len(e.blocks))
+        for j, br in enumerate(e.branches):
+            ax.plot(x, e.share[:, j], "o-", color=_BRANCH_COLORS[br], label=f"{br} energy")
+            ax.plot(x, e.channel_share[:, j], "--", color=_BRANCH_COLORS[br], lw=1, alpha=0.7)
+        ax.set_xticks(x, [_short(b) for b in e.blocks], fontsize=8)
+        ax.set_xlabel("block (depth)")
+        ax.set_title(label, fontsize=10)
+        ax.set_ylim(0, 1)
+    axes[0, 0].set_ylabel("share of block output energy")
+    axes[0, 0].legend(fontsize=7, title="dashed: share of channels", title_fontsize=7)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def plot_inputs(images: Mapping[str, Tensor]) -> Figure:
+    """The input images in a row, with their names."""
+    fig, axes = plt.subplots(1, len(images), figsize=(1.3 * len(images), 1.55), dpi=_DPI, squeeze=False)
+    for ax, (name, img) in zip(axes[0], images.items()):
+        ax.imshow(_as_batch(img)[0].permute(1, 2, 0).numpy(), interpolation="nearest")
+        ax.set_title(name, fontsize=8)
+        _clean(ax)
+    fig.tight_layout(pad=0.2)
+    plt.close(fig)
+    return fig
+
+
+def plot_visualized(images: Tensor, labels: Sequence[str], *, title: str | None = None) -> Figure:
+    """Images from :func:`inception.features.visualize_channels`, one per channel."""
+    fig, axes = plt.subplots(1, len(images), figsize=(1.25 * len(images), 1.5), dpi=_DPI, squeeze=False)
+    for ax, img, lab in zip(axes[0], images, labels):
+        ax.imshow(img.permute(1, 2, 0).numpy(), interpolation="nearest")
+        ax.set_title(lab, fontsize=7)
+        _clean(ax)
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.tight_layout(pad=0.2, rect=(0, 0, 1, 0.86 if title else 1))
+    plt.close(fig)
+    return fig
+
+
+def plot_probes(image_size: int, periods: Sequence[int], kinds: Sequence[str] = ("grating", "checkerboard", "blobs")) -> Figure:
+    """One example probe of each kind at each period."""
+    from .features import scale_probes
+
+    fig, axes = plt.subplots(len(kinds), len(periods), figsize=(0.7 * len(periods) + 0.8, 0.75 * len(kinds)),
+                             dpi=_DPI, squeeze=False)
+    for r, kind in enumerate(kinds):
+        for c, p in enumerate(periods):
+            axes[r, c].imshow(scale_probes(image_size, p, kind, orientations=4, phases=1)[1, 0].numpy(), cmap="gray",
+                              vmin=0, vmax=1, interpolation="nearest")
+            _clean(axes[r, c])
+            if r == 0:
+                axes[r, c].set_title(f"{p} px", fontsize=7)
+        axes[r, 0].set_ylabel(kind, rotation=0, ha="right", va="center", fontsize=8)
+    fig.tight_layout(pad=0.2)
+    plt.close(fig)
+    return fig
+
+
+def plot_scale_response(responses: Mapping[str, ScaleResponse], blocks: Sequence[str]) -> Figure:
+    """Tuning curves (response / its mean over periods) of the four branches, per block and network."""
+    blocks = [b if b.startswith("inception") else f"inception{b}" for b in blocks]
+    labels = list(responses)
+    fig, axes = plt.subplots(len(labels), len(blocks), figsize=(2.6 * len(blocks) + 0.6, 2.2 * len(labels)),
+                             dpi=_DPI, squeeze=False, sharex=True)
+    for r, label in enumerate(labels):
+        s = responses[label]
+        for c, b in enumerate(blocks):
+            ax = axes[r, c]
+            i = s.blocks.index(b)
+            for j, br in enumerate(s.branches):
+                ax.plot(s.periods, s.tuning[:, i, j], "o-", ms=3, color=_BRANCH_COLORS[br], label=br)
+            ax.set_xscale("log", base=2)
+            ax.set_xticks(list(s.periods)[::2], [str(p) for p in list(s.periods)[::2]], fontsize=7)
+            ax.tick_params(axis="y", labelsize=7)
+            ax.set_title(f"{label}: {_short(b)}", fontsize=9)
+            if r == len(labels) - 1:
+                ax.set_xlabel("period (px)", fontsize=8)
+        axes[r, 0].set_ylabel("response / mean", fontsize=8)
+    axes[0, 0].legend(fontsize=7)
+    fig.suptitle(f"{responses[labels[0]].kind} probes", fontsize=10)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def plot_preferred_period(responses: Mapping[str, ScaleResponse]) -> Figure:
+    """Preferred period of each branch across depth, one panel per network."""
+    fig, axes = plt.subplots(1, len(responses), figsize=(4.0 * len(responses), 2.8), dpi=_DPI, squeeze=False,
+                             sharey=True)
+    for ax, (label, s) in zip(axes[0], responses.items()):
+        pp = s.preferred_period
+        x = np.arange(len(s.blocks))
+        for j, br in enumerate(s.branches):
+            ax.plot(x, pp[:, j], "o-", color=_BRANCH_COLORS[br], label=br)
+        ax.set_xticks(x, [_short(b) for b in s.blocks], fontsize=8)
+        ax.set_yscale("log", base=2)
+        ax.set_title(f"{label} ({s.kind})", fontsize=10)
+        ax.set_xlabel("block (depth)")
+    axes[0, 0].set_ylabel("preferred period (px)")
+    axes[0, 0].legend(fontsize=7)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+# ---------------------------------------------------------------- the browser widget
+_WHOLE = "(whole stage)"
+_ALL = "all (concatenated)"
+
+
+def _png(rgb: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def _colorize(a: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    idx = np.clip((a - lo) / (hi - lo if hi > lo else 1.0) * 255, 0, 255).astype(np.uint8)
+    return _VIRIDIS[idx]
+
+
+def _upscale(rgb: np.ndarray, size: int) -> np.ndarray:
+    f = max(1, size // rgb.shape[0])
+    return np.repeat(np.repeat(rgb, f, axis=0), f, axis=1)
+
+
+class FeatureBrowser:
+    """Browse the feature maps of one or more networks on a few images.
+
+    ``models``: {"trained": model, "random": control}; ``images``: {"name": (3, H, W) in [0, 1]};
+    ``preprocess`` maps images to model input. Activations of every stage and branch are
+    computed on first view of a (network, image) pair and cached.
+    """
+
+    PANEL = 192  # pixels of the big channel view and of the input view
+
+    def __init__(self, models: Mapping[str, GoogLeNet], images: Mapping[str, Tensor], *,
+                 preprocess: Preprocess | None = None, image_size: int | None = None) -> None:
+        if not models:
+            raise ValueError("models must hold at least one network")
+        if not images:
+            raise ValueError("images must hold at least one image")
+        self.models = dict(models)
+        self.images = {k: _as_batch(v)[0] for k, v in images.items()}
+        self.preprocess = preprocess or _identity
+        first = next(iter(self.images.values()))
+        self.image_size = image_size or int(first.shape[-1])
+        ref = next(iter(self.models.values()))
+        self.stages = stage_names(ref)
+        self.blocks = block_names(ref)
+        self._names = feature_names(ref)
+        self._cache: dict[tuple[str, str], dict[str, np.ndarray]] = {}
+        self._views: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self.widget: Any = None
+        self.state: dict[str, Any] = {}
+        self.show(network=next(iter(self.models)), stage="inception3a" if "inception3a" in self.stages else self.stages[0],
+                  branch=_ALL, channel=0, image=next(iter(self.images)))
+
+    # ----- pure logic (no widgets needed) -----
+    def branch_options(self, stage: str) -> list[str]:
+        """What the branch menu offers for a stage: blocks have four branches, stem convs none."""
+        return [_ALL, *BRANCH_NAMES] if stage in self.blocks else [_WHOLE]
+
+    def activations_for(self, network: str, image: str) -> dict[str, np.ndarray]:
+        """All stage and branch activations (C, H, W) of one image, cached."""
+        key = (network, image)
+        if key not in self._cache:
+            x = self.preprocess(self.images[image].unsqueeze(0))
+            acts = activations(self.models[network], x, self._names)
+            self._cache[key] = {k: v[0].numpy() for k, v in acts.items()}
+        return self._cache[key]
+
+    def layer_key(self, stage: str, branch: str) -> str:
+        return stage if branch in (_ALL, _WHOLE) else f"{stage}.{branch}"
+
+    def num_channels(self, stage: str, branch: str, network: str | None = None, image: str | None = None) -> int:
+        acts = self.activations_for(network or self.state["network"], image or self.state["image"])
+        return int(acts[self.layer_key(stage, branch)].shape[0])
+
+    def show(self, *, network: str | None = None, stage: str | None = None, branch: str | None = None,
+             channel: int | None = None, image: str | None = None) -> dict[str, Any]:
+        """Select a view (unspecified fields keep their value; invalid ones are corrected) and render it.
+
+        Returns the new state: the selection plus ``png`` (bytes) and ``html`` (the readout).
+        """
+        s = dict(self.state)
+        s.update({k: v for k, v in dict(network=network, stage=stage, branch=branch, channel=channel,
+                                         image=image).items() if v is not None})
+        if s["network"] not in self.models:
+            raise ValueError(f"network must be one of {list(self.models)}, got {s['network']!r}")
+        if s["image"] not in self.images:
+            raise ValueError(f"image must be one of {list(self.images)}, got {s['image']!r}")
+        if s["stage"] not in self.stages:
+            raise ValueError(f"stage must be one of {self.stages}, got {s['stage']!r}")
+        if s["branch"] not in self.branch_options(s["stage"]):
+            s["branch"] = self.branch_options(s["stage"])[0]
+        acts = self.activations_for(s["network"], s["image"])
+        a = acts[self.layer_key(s["stage"], s["branch"])]
+        s["channel"] = int(min(max(0, int(s["channel"])), a.shape[0] - 1))
+        s["num_channels"] = int(a.shape[0])
+        s["png"] = self._render(s, a)
+        s["html"] = self._readout(s, a, acts)
+        self.state = s
+        return s
+
+    def _layer_view(self, s: dict, a: np.ndarray) -> dict[str, Any]:
+        """The parts of the picture that do not depend on the channel, cached per layer and image."""
+        key = (s["network"], s["image"], self.layer_key(s["stage"], s["branch"]))
+        view = self._views.get(key)
+        if view is None:
+            P = self.PANEL
+            img = (self.images[s["image"]].permute(1, 2, 0).numpy() * 255).astype(np.uint8)
+            lo, hi = float(a.min()), float(a.max())
+            n, h = a.shape[0], a.shape[1]
+            cols = math.ceil(math.sqrt(n))
+            rows = math.ceil(n / cols)
+            t = max(2, (P - 2 * cols) // (cols * h)) * h  # tile side in pixels, a multiple of h
+            grid = np.full((rows * (t + 2), cols * (t + 2), 3), 255, np.uint8)
+            tiles = _colorize(a, lo, hi)  # n, h, w, 3
+            for i in range(n):
+                r, c = divmod(i, cols)
+                grid[r * (t + 2) + 1:r * (t + 2) + 1 + t, c * (t + 2) + 1:c * (t + 2) + 1 + t] = _upscale(tiles[i], t)[:t, :t]
+            canvas = np.full((max(P, grid.shape[0]), 2 * P + grid.shape[1] + 16, 3), 255, np.uint8)
+            canvas[:P, :P] = np.asarray(Image.fromarray(img).resize((P, P), Image.Resampling.NEAREST))
+            canvas[:grid.shape[0], 2 * P + 16:] = grid
+            view = self._views[key] = {"canvas": canvas, "lo": lo, "hi": hi, "cols": cols, "t": t}
+        return view
+
+    def _render(self, s: dict, a: np.ndarray) -> bytes:
+        """Input | chosen channel (big) | all channels of the layer (small tiles, chosen one framed)."""
+        P = self.PANEL
+        v = self._layer_view(s, a)
+        canvas = v["canvas"].copy()
+        big = _colorize(a[s["channel"]], v["lo"], v["hi"])
+        canvas[:P, P + 8:2 * P + 8] = np.asarray(Image.fromarray(big).resize((P, P), Image.Resampling.NEAREST))
+        r, c = divmod(s["channel"], v["cols"])
+        t = v["t"]
+        y, x = r * (t + 2), 2 * P + 16 + c * (t + 2)
+        frame = canvas[y:y + t + 2, x:x + t + 2]
+        frame[[0, -1], :] = (220, 30, 30)
+        frame[:, [0, -1]] = (220, 30, 30)
+        return _png(canvas)
+
+    def _readout(self, s: dict, a: np.ndarray, acts: dict[str, np.ndarray]) -> str:
+        ch = a[s["channel"]]
+        layer = self.layer_key(s["stage"], s["branch"])
+        text = (f"<b>{html.escape(s['network'])}</b> network, image <b>{html.escape(s['image'])}</b>: "
+                f"{html.escape(_short(layer))}, {a.shape[0]} channels of {a.shape[1]}x{a.shape[2]}; "
+                f"channel {s['channel']}: mean {ch.mean():.3f}, max {ch.max():.3f}")
+        if s["stage"] in self.blocks:
+            e = {b: float(np.square(acts[f"{s['stage']}.{b}"]).sum()) for b in BRANCH_NAMES}
+            tot = sum(e.values()) or 1.0
+            text += "<br>share of this block's output energy: " + ", ".join(
+                f"{b} {v / tot:.0%}" for b, v in e.items())
+        return text + "<br><small>left: input; middle: the chosen channel; right: every channel of the layer (chosen one framed); one color scale per layer</small>"
+
+    def add_image(self, name: str, source: object) -> str:
+        """Prepare ``source`` (path, bytes, array, PIL image) and add it; returns a message for the reader.
+
+        Raises :class:`ImageError` for unusable input (the widget shows its message)."""
+        prepared = prepare_image(source, self.image_size, name=name)
+        self.images[name] = prepared.tensor
+        for cache in (self._cache, self._views):
+            for key in [k for k in cache if k[1] == name]:
+                del cache[key]
+        return prepared.message()
+
+    def add_upload(self, value: Any) -> tuple[str | None, str]:
+        """Handle a FileUpload value (ipywidgets 8: a tuple of dicts with name and content).
+
+        Returns (name of the new image or None, message). Never raises for bad files."""
+        items = list(value or ())
+        if not items:
+            return None, "No file chosen."
+        item = items[-1]
+        name = str(item.get("name", "upload")) if isinstance(item, Mapping) else "upload"
+        content = item.get("content", b"") if isinstance(item, Mapping) else b""
+        try:
+            msg = self.add_image(name, content)
+        except ImageError as e:
+            return None, f"Could not use {html.escape(name)}: {html.escape(str(e))}"
+        return name, f"Added {html.escape(name)}: {html.escape(msg)}"
+
+    # ----- widgets -----
+    def build(self) -> Any:
+        """The ipywidgets UI (built once; returned by :func:`feature_browser`)."""
+        import ipywidgets as W
+
+        s = self.state
+        self.w_network = W.ToggleButtons(options=list(self.models), value=s["network"], description="network")
+        self.w_stage = W.Dropdown(options=[(_short(n), n) for n in self.stages], value=s["stage"], description="stage")
+        self.w_branch = W.Dropdown(options=self.branch_options(s["stage"]), value=s["branch"], description="branch")
+        self.w_channel = W.IntSlider(value=s["channel"], min=0, max=s["num_channels"] - 1, description="channel",
+                                     continuous_update=True)
+        self.w_image = W.Dropdown(options=list(self.images), value=s["image"], description="image")
+        self.w_upload = W.FileUpload(accept="image/*", multiple=False, description="your image")
+        self.w_status = W.HTML(value="Upload a picture of your own (PNG, JPEG, ...): it is resized to "
+                                     f"{self.image_size}x{self.image_size}.")
+        self.w_view = W.Image(value=s["png"], format="png")
+        self.w_readout = W.HTML(value=s["html"])
+        self._busy = False
+        for w in (self.w_network, self.w_stage, self.w_branch, self.w_channel, self.w_image):
+            w.observe(self._on_change, names="value")
+        self.w_upload.observe(self._on_upload, names="value")
+        controls = W.HBox([W.VBox([self.w_network, self.w_stage, self.w_branch]),
+                           W.VBox([self.w_channel, self.w_image, self.w_upload, self.w_status])])
+        self.widget = W.VBox([controls, self.w_view, self.w_readout])
+        return self.widget
+
+    def _sync(self) -> None:
+        """Push the state into the widgets (menus only offer valid values)."""
+        s = self.state
+        self._busy = True
+        try:
+            opts = self.branch_options(s["stage"])
+            if list(self.w_branch.options) != opts:
+                self.w_branch.options = opts
+            self.w_branch.value = s["branch"]
+            self.w_channel.max = s["num_channels"] - 1
+            self.w_channel.value = s["channel"]
+            if list(self.w_image.options) != list(self.images):
+                self.w_image.options = list(self.images)
+            self.w_image.value = s["image"]
+            self.w_view.value = s["png"]
+            self.w_readout.value = s["html"]
+        finally:
+            self._busy = False
+
+    def _on_change(self, _change: Any = None) -> None:
+        if self._busy:
+            return
+        self.show(network=self.w_network.value, stage=self.w_stage.value, branch=self.w_branch.value,
+                  channel=self.w_channel.value, image=self.w_image.value)
+        self._sync()
+
+    def _on_upload(self, change: Any) -> None:
+        name, msg = self.add_upload(change["new"] if isinstance(change, Mapping) else change)
+        self.w_status.value = msg
+        if name is not None:
+            self.show(image=name)
+            self._sync()
+
+    def __repr__(self) -> str:
+        s = self.state
+        return (f"FeatureBrowser(network={s['network']!r}, stage={_short(s['stage'])!r}, branch={s['branch']!r}, "
+                f"channel={s['channel']}, image={s['image']!r}, {len(self.images)} images)")
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        if self.widget is None:
+            self.build()
+        bundle = self.widget._repr_mimebundle_(**kwargs) or {}
+        bundle = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+    def figure(self) -> Figure:
+        """The current view as a matplotlib Figure (the static copy of the widget's state)."""
+        rgb = np.asarray(Image.open(io.BytesIO(self.state["png"])).convert("RGB"))
+        fig, ax = plt.subplots(figsize=(rgb.shape[1] / 100, rgb.shape[0] / 100 + 0.3), dpi=100)
+        ax.imshow(rgb)
+        s = self.state
+        ax.set_title(f"{s['network']}, {s['image']}: {_short(self.layer_key(s['stage'], s['branch']))}, "
+                     f"channel {s['channel']}", fontsize=9)
+        _clean(ax)
+        fig.tight_layout(pad=0.2)
+        plt.close(fig)
+        return fig
+
+
+def feature_browser(models: Mapping[str, GoogLeNet], images: Mapping[str, Tensor], *,
+                    preprocess: Preprocess | None = None) -> FeatureBrowser:
+    """Build the feature-map browser (display it as a cell's value)."""
+    b = FeatureBrowser(models, images, preprocess=preprocess)
+    b.build()
+    return b

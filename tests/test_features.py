@@ -1,0 +1,290 @@
+"""inception.features: hooks by name (removed even on error), branch energy, scale probes; featviz update logic."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+import inception
+from inception import BRANCH_NAMES, features
+from inception.featviz import FeatureBrowser, filter_tiles
+
+SMALL = dict(stem="small", width=0.125, num_classes=10, aux_logits=False)
+
+
+def _hooks(model) -> int:
+    return sum(len(m._forward_hooks) for m in model.modules())
+
+
+@pytest.fixture(scope="module")
+def small():
+    torch.manual_seed(0)
+    return inception.googlenet("bn", **SMALL).eval()
+
+
+@pytest.mark.parametrize("variant", sorted(inception.VARIANTS))
+@pytest.mark.parametrize("naive", [False, True])
+def test_every_name_of_every_variant(variant, naive):
+    torch.manual_seed(0)
+    model = inception.googlenet(variant, naive=naive, **SMALL)
+    names = features.feature_names(model)
+    assert len(names) == 12 + 9 * 4
+    acts = features.activations(model, torch.rand(2, 3, 32, 32), names)
+    assert list(acts) == names
+    for info in model.feature_info:  # stages agree with feature_info
+        assert acts[info.module].shape[1] == info.num_chs
+        assert acts[info.module].shape[-1] == 32 // info.reduction
+    for block in features.block_names(model):  # the branches concatenate to the block output
+        cat = torch.cat([acts[f"{block}.{b}"] for b in BRANCH_NAMES], 1)
+        assert torch.equal(cat, acts[block])
+        assert [acts[f"{block}.{b}"].shape[1] for b in BRANCH_NAMES] == list(getattr(model, block).branch_channels.values())
+    assert _hooks(model) == 0
+
+
+def test_spellings_are_equivalent(small):
+    spellings = ["inception4a.3x3", "4a.3x3", "inception4a.branch2", ("inception4a", "3x3"), ("4a", "branch2")]
+    resolved = [features.resolve(small, s) for s in spellings]
+    assert all(list(r) == ["inception4a.3x3"] for r in resolved)
+    assert all(r["inception4a.3x3"] is small.inception4a.branch2 for r in resolved)
+    # any module path works too (the 1x1 reduction in front of the 3x3)
+    assert features.resolve(small, "inception4a.branch2.0")["inception4a.branch2.0"] is small.inception4a.branch2[0]
+    assert list(features.resolve(small, ["conv1", "5b"])) == ["conv1", "inception5b"]
+
+
+@pytest.mark.parametrize("bad", ["inception6a", "4a.7x7", "conv9", "", ("inception4a", "huge")])
+def test_unknown_names_list_valid_ones(small, bad):
+    with pytest.raises(ValueError, match="valid names: the stages conv1, conv2, conv3, inception3a.*'1x1', '3x3', '5x5', 'pool'"):
+        features.resolve(small, bad)
+
+
+def test_bad_name_types(small):
+    with pytest.raises(TypeError, match="names must be"):
+        features.resolve(small, 3)
+    with pytest.raises(TypeError, match="model must be an inception.GoogLeNet"):
+        features.resolve(torch.nn.Linear(2, 2), "conv1")
+
+
+def test_hooks_removed_even_on_error(small):
+    before = _hooks(small)
+    with pytest.raises(RuntimeError, match="boom"):
+        with features.capture(small, ["conv1", "4a.pool", "inception5b"]) as acts:
+            assert _hooks(small) == before + 3
+            small(torch.rand(1, 3, 32, 32))
+            raise RuntimeError("boom")
+    assert acts and _hooks(small) == before
+    # a forward pass that fails inside torch (wrong channel count) also leaves no hooks
+    with pytest.raises(ValueError, match="3 input channels"):
+        features.activations(small, torch.rand(1, 4, 32, 32), "conv1")
+    assert _hooks(small) == before
+    # a bad name in the middle of the list registers nothing
+    with pytest.raises(ValueError):
+        with features.capture(small, ["conv1", "nope"]):
+            pass
+    assert _hooks(small) == before
+
+
+def test_activations_restore_training_mode():
+    model = inception.googlenet("bn", **SMALL)
+    model.train()
+    features.activations(model, torch.rand(1, 3, 32, 32), "conv1")
+    assert model.training
+
+
+def test_imagenet_stem_full_size():
+    model = inception.googlenet("torchvision", width=0.125, aux_logits=False)
+    acts = features.activations(model, torch.rand(1, 3, 224, 224), ["conv1", "inception3a.5x5", "inception5b"])
+    assert acts["conv1"].shape[-1] == 112 and acts["inception3a.5x5"].shape[-1] == 28 and acts["inception5b"].shape[-1] == 7
+
+
+def test_branch_energy_shares(small):
+    e = features.branch_energy(small, torch.rand(4, 3, 32, 32))
+    assert e.share.shape == (9, 4)
+    np.testing.assert_allclose(e.share.sum(1), 1.0)
+    np.testing.assert_allclose(e.channel_share.sum(1), 1.0)
+    acts = features.activations(small, torch.rand(4, 3, 32, 32), "inception3a.1x1")  # independent recomputation
+    assert e.channels[0, 0] == acts["inception3a.1x1"].shape[1]
+    assert e.table().column("block")[0] == "3a"
+
+
+def test_default_periods():
+    assert features.default_periods(32) == [2, 3, 4, 6, 8, 11, 16, 23, 32]
+    assert features.default_periods(8) == [2, 3, 4, 6, 8]
+    with pytest.raises(ValueError, match="image_size"):
+        features.default_periods(2)
+
+
+@pytest.mark.parametrize("kind", features.PROBE_KINDS)
+def test_probe_period(kind):
+    """The dominant spatial frequency of a horizontal probe is 1/period."""
+    size, period = 64, 8
+    img = features.scale_probes(size, period, kind, orientations=1, phases=1)[0, 0].numpy()
+    spectrum = np.abs(np.fft.rfft(img - img.mean(1, keepdims=True), axis=1)).mean(0)
+    assert spectrum.argmax() == size // period
+    assert img.min() >= 0 and img.max() <= 1
+
+
+def test_probe_validation():
+    with pytest.raises(ValueError, match="kind must be one of"):
+        features.scale_probes(32, 4, "stars")
+    with pytest.raises(ValueError, match="period must be"):
+        features.scale_probes(32, 1)
+
+
+def test_scale_response_shapes_and_summary():
+    torch.manual_seed(0)
+    model = inception.googlenet("paper", **SMALL).eval()
+    r = features.scale_response(model, 32, blocks=["3a"])
+    assert r.response.shape == (9, 1, 4)
+    assert (r.response >= 0).all()
+    np.testing.assert_allclose(r.tuning.mean(0), 1.0)
+    pp = r.preferred_period
+    assert ((pp >= 2) & (pp <= 32)).all()
+    # preferred period and winner on a hand-made response: 1x1 responds 3x more at 4 px than at 2 px
+    flat = features.ScaleResponse((2, 4), ("inception3a",), BRANCH_NAMES, np.array([[[1.0, 1, 1, 1]], [[3.0, 1, 1, 1]]]), "x")
+    assert flat.preferred_period[0, 0] > flat.preferred_period[0, 1]
+    assert flat.winner[1][0] == "1x1"
+
+
+def test_filter_tiles(small):
+    t = filter_tiles(small)
+    assert t.shape == (small.conv1.conv.out_channels, 3, 3, 3)
+    assert t.min() >= 0 and t.max() <= 1
+    assert np.isclose(np.abs(t - 0.5).reshape(len(t), -1).max(1), 0.5).all()  # each filter uses its full range
+
+
+# ---------------------------------------------------------------- the browser's update logic
+@pytest.fixture()
+def browser(small):
+    torch.manual_seed(1)
+    other = inception.googlenet("bn", **SMALL).eval()
+    imgs = {"a": torch.rand(3, 32, 32), "b": torch.rand(3, 32, 32)}
+    b = FeatureBrowser({"trained": small, "random": other}, imgs)
+    b.build()
+    return b
+
+
+def test_browser_widgets_drive_the_state(browser):
+    b = browser
+    assert b.state["stage"] == "inception3a" and b.w_channel.max == b.state["num_channels"] - 1
+    b.w_stage.value = "inception4a"
+    b.w_branch.value = "5x5"
+    n = b.models["trained"].inception4a.branch_channels["5x5"]
+    assert b.state["num_channels"] == n and b.w_channel.max == n - 1
+    b.w_channel.value = n - 1
+    assert f"channel {n - 1}:" in b.w_readout.value and "inception4a" not in b.w_readout.value
+    assert "4a.5x5" in b.w_readout.value
+    # switching to a stem conv: the branch menu offers only the whole stage, the channel is clamped
+    b.w_stage.value = "conv1"
+    assert list(b.w_branch.options) == ["(whole stage)"] and b.state["branch"] == "(whole stage)"
+    assert b.state["channel"] <= b.w_channel.max
+    b.w_network.value = "random"
+    assert "<b>random</b>" in b.w_readout.value
+    assert b.w_view.value[:4] == b"\x89PNG"
+
+
+def test_browser_energy_readout_matches_features(browser):
+    s = browser.show(stage="inception3b", branch="all (concatenated)", image="b", network="trained")
+    e = features.branch_energy(browser.models["trained"], browser.images["b"].unsqueeze(0))
+    share = e.share[1]
+    for br, v in zip(BRANCH_NAMES, share):
+        assert f"{br} {v:.0%}" in s["html"]
+
+
+def test_browser_computes_activations_once_per_image(browser, monkeypatch):
+    from inception import featviz
+
+    calls = []
+    real = featviz.activations
+    monkeypatch.setattr(featviz, "activations", lambda *a, **k: calls.append(1) or real(*a, **k))
+    browser.show(image="b", network="random")
+    for stage in ("inception3a", "inception4e", "conv2"):
+        for ch in range(3):
+            browser.show(stage=stage, channel=ch)
+    assert len(calls) == 1
+
+
+def test_browser_upload_good_and_bad(browser):
+    buf = io.BytesIO()
+    Image.new("LA", (50, 40), (120, 200)).save(buf, "PNG")
+    name, msg = browser.add_upload(({"name": "me.png", "content": memoryview(buf.getvalue())},))
+    assert name == "me.png" and "transparency composited on white" in msg
+    browser._on_upload({"new": ({"name": "me.png", "content": memoryview(buf.getvalue())},)})
+    assert browser.w_image.value == "me.png" and "Added me.png" in browser.w_status.value
+    browser._on_upload({"new": ({"name": "notes.txt", "content": memoryview(b"just text")},)})
+    assert "Could not use notes.txt" in browser.w_status.value and "not an image" in browser.w_status.value
+    assert browser.w_image.value == "me.png"  # the view is unchanged
+    assert browser.add_upload(()) == (None, "No file chosen.")
+
+
+def test_browser_repr_is_deterministic(browser):
+    assert repr(browser) == ("FeatureBrowser(network='trained', stage='3a', branch='all (concatenated)', "
+                             "channel=0, image='a', 2 images)")
+    assert browser._repr_mimebundle_()["text/plain"] == repr(browser)
+
+
+def test_browser_rejects_bad_selection(browser):
+    with pytest.raises(ValueError, match="stage must be one of"):
+        browser.show(stage="inception9z")
+    with pytest.raises(ValueError, match="network must be one of"):
+        browser.show(network="imagenet")
+
+
+def test_receptive_field_by_backprop(small):
+    # small stem: conv1 3x3 (3), conv3 3x3 (5), pool 3x3/2 (7); then 3a's kernels at stride 2
+    assert features.receptive_field(small, "conv1") == 3
+    assert features.receptive_field(small, "conv3") == 5
+    got = {b: features.receptive_field(small, f"3a.{b}") for b in BRANCH_NAMES}
+    assert got == {"1x1": 7, "3x3": 11, "5x5": 15, "pool": 11}
+    assert _hooks(small) == 0
+
+
+def test_exercise_checks(small):
+    v = features.check_receptive_field(None, small, "3a.5x5")
+    assert v.ok is None and "Fill in" in repr(v)
+    assert features.check_receptive_field(15, small, "3a.5x5").ok is True
+    wrong = features.check_receptive_field(9, small, "3a.5x5")
+    assert wrong.ok is False and "too small" in wrong.message
+    x = torch.rand(2, 3, 32, 32)
+    e = features.branch_energy(small, x)
+    true = float(e.share[2, 3])
+    assert features.check_energy_share(true, small, x, "4a", "pool").ok is True
+    assert features.check_energy_share(true + 0.1, small, x, "4a", "pool").message.startswith("Not quite")
+    assert features.check_energy_share(None, small, x, "4a", "pool").ok is None
+
+
+def test_scale_summary_and_verdict():
+    periods = (2, 4, 8)
+    # 1x1 prefers 2 px, 3x3 4 px, 5x5 8 px in every block: the story holds everywhere
+    tuned = np.zeros((3, 2, 4))
+    for j, p in enumerate((0, 1, 2, 1)):
+        tuned[p, :, j] = 1.0
+    tuned += 0.01
+    flat = np.ones((3, 2, 4))
+    blocks = ("inception3a", "inception4a")
+    t = features.ScaleResponse(periods, blocks, BRANCH_NAMES, tuned, "grating")
+    f = features.ScaleResponse(periods, blocks, BRANCH_NAMES, flat, "grating")
+    table = features.scale_summary([("trained", t), ("random", f)])
+    assert table.column("1x1 < 3x3 < 5x5 in") == ["2 of 2", "0 of 2"]
+    assert table.column("5x5/1x1 stage 3")[0] > 3 and table.column("5x5/1x1 stage 3")[1] == pytest.approx(1.0)
+    assert "stronger than in the random control" in features.scale_verdict(t, f)
+    assert "comes from the kernel sizes" in features.scale_verdict(t, t)
+    assert "not supported" in features.scale_verdict(f, t)
+
+
+def test_visualize_channels_raises_activation(small):
+    before = [p.grad for p in small.parameters()]
+    x0 = features.visualize_channels(small, "3a.3x3", [0, 1], steps=1, image_size=24)
+    x = features.visualize_channels(small, "3a.3x3", [0, 1], steps=40, image_size=24)
+    assert x.shape == (2, 3, 24, 24) and float(x.min()) >= 0 and float(x.max()) <= 1
+    a0 = features.activations(small, x0, "3a.3x3")["inception3a.3x3"]
+    a = features.activations(small, x, "3a.3x3")["inception3a.3x3"]
+    for i, ch in enumerate([0, 1]):
+        assert a[i, ch].mean() > a0[i, ch].mean()
+    assert [p.grad for p in small.parameters()] == before  # no gradients left on the model
+    assert _hooks(small) == 0
+    with pytest.raises(ValueError, match="channels must lie in 0.."):
+        features.visualize_channels(small, "3a.5x5", [999], steps=1)
