@@ -1,13 +1,6 @@
 """Source of notebooks/02_building_the_inception_block.ipynb."""
 
-from nbtools import code, execute, md, write_notebook
-
-
-def solution(src: str):
-    """A worked solution: source collapsed in JupyterLab, so students try first."""
-    cell = code(src)
-    cell.metadata["jupyter"] = {"source_hidden": True}
-    return cell
+from nbtools import code, execute, md, solution, write_notebook
 
 
 cells = [

@@ -27,6 +27,13 @@ def code(text: str, *tags: str) -> nbformat.NotebookNode:
     return cell
 
 
+def solution(text: str) -> nbformat.NotebookNode:
+    """A worked solution: a code cell whose source is collapsed in JupyterLab, so students try first."""
+    cell = code(text)
+    cell.metadata["jupyter"] = {"source_hidden": True}
+    return cell
+
+
 def write_notebook(path: str | Path, cells: list) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.cells = cells
