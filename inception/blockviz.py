@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from . import cost
 from .architecture import BLOCK_NAMES, BRANCH_NAMES, INCEPTION_BLOCKS, BlockSpec, check_filter_count
 from .config import GoogLeNetConfig, naive_out_channels
-from .display import Table, fmt
+from .display import Table, Verdict, fmt
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -699,20 +699,6 @@ def block_builder(preset: str = "3a", naive: bool = False) -> BlockBuilder:
 
 
 # ============================================================================ exercise checks
-@dataclass(frozen=True)
-class Verdict:
-    """What a ``check_*`` function returns: shown as its message, true only for a right answer."""
-
-    ok: bool | None  # None while the answer is still the placeholder
-    message: str
-
-    def __bool__(self) -> bool:
-        return bool(self.ok)
-
-    def __repr__(self) -> str:
-        return self.message
-
-
 def _show(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.1f}"

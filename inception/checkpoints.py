@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 import torch
 
-from .model import GoogLeNet, googlenet
+from .model import IMAGENET_MEAN, IMAGENET_STD, GoogLeNet, googlenet
 from .weights import CheckpointError, load_into, load_state_dict_file
 
 __all__ = [
@@ -128,10 +128,6 @@ def random_googlenet(seed: int = 0, calibrate_on: torch.Tensor | None = None,
 
 
 # ---------------------------------------------------------------- ImageNet weights (optional)
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
-
-
 def imagenet_normalize(images: torch.Tensor) -> torch.Tensor:
     """[0, 1] images -> the ImageNet-normalised input torchvision's weights expect."""
     if not isinstance(images, torch.Tensor) or images.dim() != 4 or images.shape[1] != 3:

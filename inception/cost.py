@@ -15,7 +15,6 @@ Conventions (per image):
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Sequence
@@ -225,7 +224,7 @@ def block_costs(
     """
     if not isinstance(spec, BlockSpec):
         spec = BlockSpec(*spec)
-    c = check_filter_count("in_channels", in_shape[0])
+    check_filter_count("in_channels", in_shape[0])
     v = _spec(variant)
     kw = dict(bias=v.conv_bias, batch_norm=v.batch_norm, stage=name)
     k5 = v.branch3_kernel

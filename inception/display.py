@@ -7,9 +7,10 @@ reader sees a formatted table.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from typing import Any, Sequence
 
-__all__ = ["Table", "fmt"]
+__all__ = ["Table", "Verdict", "fmt"]
 
 
 def fmt(value: Any, digits: int = 2) -> str:
@@ -68,3 +69,20 @@ class Table:
         )
         caption = f"<caption>{esc(self.title)}</caption>" if self.title else ""
         return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What an exercise's ``check_*`` function returns: shown as its message, true only for a
+    right answer (``ok`` is None while the answer is still the placeholder)."""
+
+    ok: bool | None
+    message: str
+
+    def __bool__(self) -> bool:
+        return bool(self.ok)
+
+    def __repr__(self) -> str:
+        return self.message
+
+    __str__ = __repr__

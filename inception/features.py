@@ -21,7 +21,7 @@ import torch
 from torch import Tensor, nn
 
 from .architecture import BRANCH_NAMES
-from .display import Table
+from .display import Table, Verdict
 from .model import GoogLeNet, Inception
 
 __all__ = [
@@ -423,17 +423,6 @@ def receptive_field(model: GoogLeNet, name: LayerName, image_size: int = 48) -> 
     return width
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """What an exercise check says: ``ok`` is None until an answer is given; shown as its message."""
-
-    ok: bool | None
-    message: str
-
-    def __repr__(self) -> str:
-        return self.message
-
-
 def check_receptive_field(answer: int | None, model: GoogLeNet, name: LayerName) -> Verdict:
     """Exercise check: is ``answer`` the receptive-field width (px) of ``name``?"""
     if answer is None:
@@ -500,7 +489,7 @@ def scale_verdict(trained: ScaleResponse, control: ScaleResponse) -> str:
         lines.append(f"{label}: the 5x5 branch prefers coarser {r.kind}s than the 1x1 branch in {coarser} of "
                      f"{len(r.blocks)} blocks; the full order 1x1 < 3x3 < 5x5 holds in {holds}; "
                      f"in stage 3 the 5x5 branch's preferred period is {s3:.2f}x the 1x1 branch's.")
-    (tc, th, t3), (rc, rh, r3) = stats["trained"], stats["random"]
+    (tc, _, t3), (_, _, r3) = stats["trained"], stats["random"]
     if t3 > 1.1 and tc > len(trained.blocks) / 2:
         if t3 > r3 * 1.1:
             v = ("Verdict: consistent with the multi-scale story, and stronger than in the random control: "

@@ -19,6 +19,8 @@ from .config import VARIANTS, GoogLeNetConfig, VariantSpec
 from .cost import _aux_fixed_pool_fits, min_input_size
 
 __all__ = [
+    "IMAGENET_MEAN",
+    "IMAGENET_STD",
     "BasicConv2d",
     "Inception",
     "AuxPool",
@@ -30,6 +32,10 @@ __all__ = [
     "googlenet",
     "googlenet_loss",
 ]
+
+#: Per-channel statistics of ImageNet: torchvision-style input normalisation.
+IMAGENET_MEAN: tuple[float, float, float] = (0.485, 0.456, 0.406)
+IMAGENET_STD: tuple[float, float, float] = (0.229, 0.224, 0.225)
 
 
 class BasicConv2d(nn.Module):
@@ -321,8 +327,8 @@ class GoogLeNet(nn.Module):
 
     def _transform_input(self, x: Tensor) -> Tensor:
         """Map ImageNet-normalised input to the [-1, 1] scaling TF-slim's weights expect."""
-        mean = torch.tensor([0.485, 0.456, 0.406], dtype=x.dtype, device=x.device).view(1, 3, 1, 1)
-        std = torch.tensor([0.229, 0.224, 0.225], dtype=x.dtype, device=x.device).view(1, 3, 1, 1)
+        mean = torch.tensor(IMAGENET_MEAN, dtype=x.dtype, device=x.device).view(1, 3, 1, 1)
+        std = torch.tensor(IMAGENET_STD, dtype=x.dtype, device=x.device).view(1, 3, 1, 1)
         return x * (std / 0.5) + (mean - 0.5) / 0.5
 
     def forward_stem(self, x: Tensor) -> Tensor:

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from . import cost, zoo
 from .config import STAGES, VARIANTS, GoogLeNetConfig
 from .cost import LayerCost
-from .display import Table
+from .display import Table, Verdict
 
 __all__ = [
     "stage_label",
@@ -649,23 +649,8 @@ def explorer_figure(config: GoogLeNetConfig | None = None, input_size: int = 224
 
 
 # ----------------------------------------------------------------------------- exercise checks
-class Verdict:
-    """What a check function returns: true if the answer is right; shows as its message."""
-
-    def __init__(self, ok: bool, message: str) -> None:
-        self.ok, self.message = bool(ok), message
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-    def __repr__(self) -> str:
-        return self.message
-
-    __str__ = __repr__
-
-
 def _verdict(ok: bool, good: str, hint: str) -> Verdict:
-    return Verdict(ok, ("Correct: " + good) if ok else ("Not yet: " + hint))
+    return Verdict(bool(ok), ("Correct: " + good) if ok else ("Not yet: " + hint))
 
 
 def _fill_in(what: str) -> Verdict:
