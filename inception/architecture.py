@@ -11,6 +11,8 @@ import csv
 from dataclasses import dataclass
 from importlib import resources
 
+from ._checks import check_int
+
 __all__ = [
     "BlockSpec",
     "Table1Row",
@@ -27,12 +29,8 @@ BRANCH_NAMES: tuple[str, ...] = ("1x1", "3x3", "5x5", "pool")
 
 
 def check_filter_count(name: str, value: object) -> int:
-    """Return ``value`` if it is a positive integer, else raise a clear error naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be a positive integer, got {value!r} ({type(value).__name__})")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer (>= 1), got {value}")
-    return value
+    """``value`` as an int if it is a positive integer (numpy integers too), else a clear error naming ``name``."""
+    return check_int(name, value, 1)
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,8 @@ class BlockSpec:
 
     def __post_init__(self) -> None:
         for field in ("ch1x1", "ch3x3red", "ch3x3", "ch5x5red", "ch5x5", "pool_proj"):
-            check_filter_count(field, getattr(self, field))
+            # stored as a plain int, so numpy integers give the same repr, hash and equality
+            object.__setattr__(self, field, check_filter_count(field, getattr(self, field)))
 
     @property
     def out_channels(self) -> int:

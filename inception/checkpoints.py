@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 import torch
 
+from ._checks import check_int
 from .model import IMAGENET_MEAN, IMAGENET_STD, GoogLeNet, googlenet
 from .weights import CheckpointError, load_into, load_state_dict_file
 
@@ -41,40 +42,74 @@ MINI_SIDECAR = RESOURCES / "mini_googlenet.json"
 _MODEL_KEYS = ("variant", "stem", "width", "num_classes", "aux_logits")
 
 
+_BUILD = "build it with `python -m inception.experiments.train_checkpoint`"  # how to get a missing file
+
+
+def _check_info(info: object, source: str) -> dict[str, Any]:
+    """A sidecar's content: a JSON object with ``config`` (the model keys) and ``accuracy``."""
+    if not isinstance(info, dict):
+        raise CheckpointError(f"{source} must hold a JSON object with 'config' and 'accuracy', got {type(info).__name__}")
+    missing = [k for k in ("config", "accuracy") if k not in info]
+    if missing:
+        raise CheckpointError(f"{source} lacks {missing}")
+    if not isinstance(info["config"], dict):
+        raise CheckpointError(f"{source}: 'config' must be a JSON object, got {type(info['config']).__name__}")
+    missing = [k for k in _MODEL_KEYS if k not in info["config"]]
+    if missing:
+        raise CheckpointError(f"{source}: 'config' lacks {missing} (needed to rebuild the network: {list(_MODEL_KEYS)})")
+    return info
+
+
 def mini_info(sidecar: str | os.PathLike | None = None) -> dict[str, Any]:
     """The checkpoint's JSON sidecar: config, accuracy, command, seed, versions."""
     path = Path(sidecar) if sidecar is not None else MINI_SIDECAR
+    if path.is_dir():
+        raise CheckpointError(f"{path} is a folder, not the checkpoint's JSON sidecar")
     if not path.is_file():
-        raise CheckpointError(
-            f"{path.name} not found: build the checkpoint with `python -m inception.experiments.train_checkpoint`"
-        )
+        raise CheckpointError(f"{path.name} not found: {_BUILD}")
     try:
-        info = json.loads(path.read_text())
+        info = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise CheckpointError(
+            f"{path.name} is not a UTF-8 text file (byte {exc.start} is {exc.object[exc.start:exc.start + 1]!r}), "
+            f"so not the checkpoint's JSON sidecar"
+        ) from None
     except json.JSONDecodeError as exc:
         raise CheckpointError(f"{path.name} is not valid JSON: {exc}") from exc
-    missing = [k for k in ("config", "accuracy") if k not in info]
-    if missing:
-        raise CheckpointError(f"{path.name} lacks {missing}")
-    return info
+    return _check_info(info, path.name)
 
 
 def mini_config(info: dict[str, Any] | None = None) -> dict[str, Any]:
     """Keyword arguments of :func:`inception.googlenet` that rebuild the checkpoint's network."""
-    cfg = (info or mini_info())["config"]
+    cfg = (_check_info(info, "info") if info is not None else mini_info())["config"]
     return {k: cfg[k] for k in _MODEL_KEYS}
 
 
+def _build(info: dict[str, Any], source: str, **options: Any) -> GoogLeNet:
+    """The sidecar's network; a config googlenet() refuses is the sidecar's fault, so say so."""
+    try:
+        return googlenet(**mini_config(info), **options)
+    except (TypeError, ValueError) as exc:
+        raise CheckpointError(f"{source}: its 'config' does not describe a valid network: {exc}") from None
+
+
 def load_mini_googlenet(path: str | os.PathLike | None = None, sidecar: str | os.PathLike | None = None) -> GoogLeNet:
-    """The trained mini-GoogLeNet in eval mode (input: ``inception.data.normalize(images)``)."""
+    """The trained mini-GoogLeNet in eval mode (input: ``inception.data.normalize(images)``).
+
+    ``sidecar`` defaults to the ``.json`` file next to ``path``.
+    """
     path = Path(path) if path is not None else MINI_CHECKPOINT
+    # The checkpoint first: a missing .pt must be reported as such, not as its missing sidecar.
+    if path.is_dir():
+        raise CheckpointError(f"{path} is a folder, not a checkpoint file")
+    if not path.is_file():
+        raise CheckpointError(f"{path.name} not found: {_BUILD}")
     if sidecar is None:
         sidecar = path.with_suffix(".json")
+        if not sidecar.is_file() and not sidecar.is_dir():
+            raise CheckpointError(f"{sidecar.name}, the JSON sidecar expected next to {path.name}, not found: {_BUILD}")
     info = mini_info(sidecar)
-    if not path.is_file():
-        raise CheckpointError(
-            f"{path.name} not found: build it with `python -m inception.experiments.train_checkpoint`"
-        )
-    model = googlenet(**mini_config(info), init_weights=False)
+    model = _build(info, Path(sidecar).name, init_weights=False)
     load_into(model, load_state_dict_file(path), source=path.name)
     return model.eval()
 
@@ -84,9 +119,11 @@ def mini_validation_set(info: dict[str, Any] | None = None):
     validation stream depends only on the number of images, the size and the seed)."""
     from .data import synthetic_splits
 
-    info = info or mini_info()
-    t = info["training"]
-    return synthetic_splits(1, int(t["n_val"]), image_size=int(t["image_size"]), seed=int(t["seed"]))[1]
+    info = _check_info(info, "info") if info is not None else mini_info()
+    t = info.get("training")
+    if not isinstance(t, dict) or any(k not in t for k in ("n_val", "image_size", "seed")):
+        raise CheckpointError("info['training'] must be a JSON object with 'n_val', 'image_size' and 'seed'")
+    return synthetic_splits(1, t["n_val"], image_size=t["image_size"], seed=t["seed"])[1]
 
 
 @torch.no_grad()
@@ -97,6 +134,11 @@ def calibrate_batchnorm(model: GoogLeNet, inputs: torch.Tensor, *, batch_size: i
     so in eval mode its activations shrink layer by layer; measuring them on real inputs gives
     a fair random control: random filters, but activations at the scale a trained network sees.
     """
+    if not isinstance(model, GoogLeNet):
+        raise TypeError(f"model must be an inception GoogLeNet, got {type(model).__name__}")
+    if not isinstance(inputs, torch.Tensor):
+        raise TypeError(f"inputs must be a tensor of model inputs (N, C, H, W), got {type(inputs).__name__}")
+    batch_size = check_int("batch_size", batch_size, 1)
     bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     saved = [(m, m.momentum) for m in bns]
     was_training = model.training
@@ -120,8 +162,12 @@ def random_googlenet(seed: int = 0, calibrate_on: torch.Tensor | None = None,
 
     ``calibrate_on``: model inputs (already normalised) on which to estimate BatchNorm statistics.
     """
+    seed = check_int("seed", seed, 0)
+    if calibrate_on is not None and not isinstance(calibrate_on, torch.Tensor):
+        raise TypeError(f"calibrate_on must be None or a tensor of model inputs, got {type(calibrate_on).__name__}")
+    info = _check_info(info, "info") if info is not None else mini_info()
     torch.manual_seed(seed)
-    model = googlenet(**mini_config(info))
+    model = _build(info, "info")
     if calibrate_on is not None and model.config.spec.batch_norm:
         calibrate_batchnorm(model, calibrate_on)
     return model.eval()
@@ -155,8 +201,7 @@ def top_k(model: GoogLeNet, image: torch.Tensor, *, k: int = 5, preprocess=image
     """
     from .display import Table
 
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ValueError(f"k must be a positive integer, got {k!r}")
+    k = check_int("k", k, 1)
     was_training = model.training
     model.eval()
     try:

@@ -6,9 +6,9 @@ Both the torch model (:mod:`inception.model`) and the analytic cost model
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
+from ._checks import ArgumentTypeError, check_bool, check_int, check_number
 from .architecture import INCEPTION_BLOCKS, STEM_CHANNELS, BlockSpec, scale_channels
 
 __all__ = ["VariantSpec", "VARIANTS", "GoogLeNetConfig", "STEMS", "STAGES"]
@@ -101,10 +101,6 @@ STEMS: tuple[str, ...] = ("imagenet", "small")
 STAGES: tuple[str, ...] = ("stem", "3", "4", "5")
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
 @dataclass(frozen=True)
 class GoogLeNetConfig:
     """Everything needed to build (or cost) one GoogLeNet.
@@ -136,25 +132,35 @@ class GoogLeNetConfig:
                 f"variant must be one of {sorted(VARIANTS)}, got {self.variant!r}"
             )
         object.__setattr__(self, "spec", VARIANTS[self.variant])
-        if self.stem not in STEMS:
+        if not isinstance(self.stem, str) or self.stem not in STEMS:
             raise ValueError(f"stem must be one of {list(STEMS)}, got {self.stem!r}")
+        # Values are stored as plain Python objects: numpy scalars would change repr, hash and JSON.
+        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
         for name in ("num_classes", "in_channels"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if not _is_number(self.width) or self.width <= 0:
-            raise ValueError(f"width must be a positive number (> 0), got {self.width!r}")
-        sw = tuple(self.stage_width)
-        if len(sw) != len(STAGES) or not all(_is_number(v) and v > 0 for v in sw):
-            raise ValueError(
-                f"stage_width must be {len(STAGES)} positive numbers for stages {list(STAGES)}, "
-                f"got {self.stage_width!r}"
-            )
-        object.__setattr__(self, "stage_width", sw)
+            set_(name, check_int(name, getattr(self, name), 1))
+        set_("width", check_number("width", self.width, 0, min_open=True))
+        sw_message = (
+            f"stage_width must be {len(STAGES)} positive numbers for stages {list(STAGES)}, "
+            f"got {self.stage_width!r}"
+        )
+        try:
+            sw = tuple(check_number("stage_width", v, 0, min_open=True) for v in self.stage_width)
+        except TypeError:  # not iterable (stage_width=2), or not numbers
+            raise ArgumentTypeError(sw_message) from None
+        except ValueError:
+            raise ValueError(sw_message) from None
+        if len(sw) != len(STAGES):
+            raise ValueError(sw_message)
+        set_("stage_width", sw)
         for name in ("dropout", "aux_dropout"):
             value = getattr(self, name)
-            if value is not None and not (_is_number(value) and 0 <= value < 1):
-                raise ValueError(f"{name} must be None or a number in [0, 1), got {value!r}")
+            if value is not None:
+                try:
+                    set_(name, check_number(name, value, 0, 1, max_open=True))
+                except ValueError as e:  # ArgumentTypeError too; keep the "None or" in the message
+                    raise type(e)(f"{name} must be None or a number in [0, 1), got {value!r}") from None
+        for name in ("aux_logits", "naive", "transform_input", "init_weights"):
+            set_(name, check_bool(name, getattr(self, name)))
         if self.transform_input and self.in_channels != 3:
             raise ValueError("transform_input=True needs in_channels=3 (it re-normalises RGB)")
 

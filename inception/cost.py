@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Sequence
 
+from ._checks import ArgumentTypeError, check_bool, check_int
 from .architecture import BRANCH_NAMES, TABLE1, BlockSpec, check_filter_count
 from .config import GoogLeNetConfig, VariantSpec, VARIANTS
 from .display import Table
@@ -38,6 +39,7 @@ __all__ = [
     "by_stage",
     "by_branch",
     "min_input_size",
+    "min_train_input_size",
     "Table1Comparison",
     "table1_comparison",
     "table1_table",
@@ -99,8 +101,32 @@ class Totals:
 
 
 # ----------------------------------------------------------------------------- shapes
+def _check_window(kernel: object, stride: object, padding: object, *, pool: bool = False) -> tuple[int, int, int]:
+    """A kernel and stride >= 1 and a padding >= 0 (for pools at most half the kernel, PyTorch's rule)."""
+    kernel, stride = check_int("kernel", kernel, 1), check_int("stride", stride, 1)
+    padding = check_int("padding", padding, 0, kernel // 2 if pool else None)
+    return kernel, stride, padding
+
+
+def _check_shape(name: str, shape: object) -> Shape:
+    """A (channels, height, width) triple of positive integers, as plain ints."""
+    try:
+        triple = tuple(shape)  # type: ignore[arg-type]
+    except TypeError:
+        triple = ()
+    if isinstance(shape, (str, bytes)) or len(triple) != 3:
+        raise ArgumentTypeError(f"{name} must be a (channels, height, width) triple of positive integers, got {shape!r}")
+    c, h, w = triple
+    return (check_int(f"{name} channels", c, 1), check_int(f"{name} height", h, 1), check_int(f"{name} width", w, 1))
+
+
 def conv_out_size(n: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
     """Output length of a convolution along one axis (PyTorch's formula)."""
+    n = check_int("n", n, 0)
+    return _conv_out(n, *_check_window(kernel, stride, padding))
+
+
+def _conv_out(n: int, kernel: int, stride: int, padding: int) -> int:
     out = (n + 2 * padding - kernel) // stride + 1
     if out < 1:
         raise ShapeError(f"a {kernel}x{kernel}/{stride} convolution needs >= {kernel - 2 * padding} pixels, got {n}")
@@ -110,6 +136,11 @@ def conv_out_size(n: int, kernel: int, stride: int = 1, padding: int = 0) -> int
 def pool_out_size(n: int, kernel: int, stride: int, padding: int = 0, ceil_mode: bool = False) -> int:
     """Output length of a max/avg pool along one axis, ceil_mode included (PyTorch's rule:
     in ceil mode a last, partial window counts if it starts inside the input)."""
+    n = check_int("n", n, 0)
+    return _pool_out(n, *_check_window(kernel, stride, padding, pool=True), check_bool("ceil_mode", ceil_mode))
+
+
+def _pool_out(n: int, kernel: int, stride: int, padding: int, ceil_mode: bool) -> int:
     out = (n + 2 * padding - kernel + (stride - 1 if ceil_mode else 0)) // stride + 1
     if ceil_mode and (out - 1) * stride >= n + padding:
         out -= 1
@@ -135,10 +166,14 @@ def conv_layer(
     aux: bool = False,
 ) -> LayerCost:
     """A (square) convolution, optionally followed by BatchNorm."""
-    c, h, w = in_shape
+    in_shape = c, h, w = _check_shape("in_shape", in_shape)
+    out_channels = check_filter_count("out_channels", out_channels)
+    kernel, stride, padding = _check_window(kernel, stride, padding)
+    groups = check_int("groups", groups, 1)
+    bias, batch_norm = check_bool("bias", bias), check_bool("batch_norm", batch_norm)
     if c % groups or out_channels % groups:
         raise ValueError(f"groups={groups} must divide in_channels={c} and out_channels={out_channels}")
-    oh, ow = conv_out_size(h, kernel, stride, padding), conv_out_size(w, kernel, stride, padding)
+    oh, ow = _conv_out(h, kernel, stride, padding), _conv_out(w, kernel, stride, padding)
     weights = kernel * kernel * (c // groups) * out_channels
     return LayerCost(
         name=name,
@@ -160,6 +195,10 @@ def conv_layer(
 def linear_layer(
     name: str, in_features: int, out_features: int, *, bias: bool = True, stage: str | None = None, aux: bool = False
 ) -> LayerCost:
+    """A fully connected layer (per image: one output position)."""
+    in_features = check_filter_count("in_features", in_features)
+    out_features = check_filter_count("out_features", out_features)
+    bias = check_bool("bias", bias)
     weights = in_features * out_features
     return LayerCost(
         name=name,
@@ -190,8 +229,13 @@ def pool_layer(
     branch: str | None = None,
     aux: bool = False,
 ) -> LayerCost:
-    c, h, w = in_shape
-    out = (c, pool_out_size(h, kernel, stride, padding, ceil_mode), pool_out_size(w, kernel, stride, padding, ceil_mode))
+    """A max or average pool (no parameters, no MACs counted)."""
+    in_shape = c, h, w = _check_shape("in_shape", in_shape)
+    kernel, stride, padding = _check_window(kernel, stride, padding, pool=True)
+    ceil_mode = check_bool("ceil_mode", ceil_mode)
+    if kind not in ("maxpool", "avgpool"):
+        raise ValueError(f"kind must be 'maxpool' or 'avgpool', got {kind!r}")
+    out = (c, _pool_out(h, kernel, stride, padding, ceil_mode), _pool_out(w, kernel, stride, padding, ceil_mode))
     return LayerCost(name, stage or name.split(".")[0], branch, kind, kernel, stride, in_shape, out, aux=aux)
 
 
@@ -204,7 +248,7 @@ def _resize_layer(name: str, in_shape: Shape, out_hw: tuple[int, int], kind: str
 def _spec(variant: str | VariantSpec) -> VariantSpec:
     if isinstance(variant, VariantSpec):
         return variant
-    if variant not in VARIANTS:
+    if not isinstance(variant, str) or variant not in VARIANTS:
         raise ValueError(f"variant must be one of {sorted(VARIANTS)}, got {variant!r}")
     return VARIANTS[variant]
 
@@ -223,8 +267,18 @@ def block_costs(
     3x3 max pool whose output (all input channels) is concatenated as well.
     """
     if not isinstance(spec, BlockSpec):
-        spec = BlockSpec(*spec)
-    check_filter_count("in_channels", in_shape[0])
+        try:
+            counts = () if isinstance(spec, (str, bytes)) else tuple(spec)  # type: ignore[arg-type]
+        except TypeError:
+            counts = ()
+        if len(counts) != 6:
+            raise ArgumentTypeError(
+                "spec must be a BlockSpec or six filter counts (ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, "
+                f"pool_proj), got {spec!r}"
+            )
+        spec = BlockSpec(*counts)
+    in_shape = _check_shape("in_shape", in_shape)
+    naive = check_bool("naive", naive)
     v = _spec(variant)
     kw = dict(bias=v.conv_bias, batch_norm=v.batch_norm, stage=name)
     k5 = v.branch3_kernel
@@ -259,13 +313,32 @@ def _block_out_shape(layers: list[LayerCost]) -> Shape:
 
 # ----------------------------------------------------------------------------- whole network
 def _input_hw(input_size: int | Sequence[int]) -> tuple[int, int]:
-    if isinstance(input_size, int) and not isinstance(input_size, bool):
-        hw = (input_size, input_size)
-    else:
-        hw = tuple(input_size)  # type: ignore[assignment]
-    if len(hw) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in hw):
-        raise ValueError(f"input_size must be a positive int or a (height, width) pair, got {input_size!r}")
-    return hw  # type: ignore[return-value]
+    message = f"input_size must be a positive int or a (height, width) pair of positive ints, got {input_size!r}"
+    if isinstance(input_size, (str, bytes)):
+        raise ArgumentTypeError(message + " (str)")
+    try:
+        hw = tuple(input_size)  # type: ignore[arg-type]  # a (height, width) pair
+    except TypeError:
+        hw = (input_size, input_size)  # one number: a square
+    if len(hw) != 2:
+        raise ValueError(message)
+    try:
+        return check_int("input_size", hw[0], 1), check_int("input_size", hw[1], 1)
+    except ArgumentTypeError:
+        raise ArgumentTypeError(f"{message} ({type(input_size).__name__})") from None
+    except ValueError:
+        raise ValueError(message) from None
+
+
+def _config(config: object) -> GoogLeNetConfig:
+    if config is None:
+        return GoogLeNetConfig()
+    if not isinstance(config, GoogLeNetConfig):
+        raise TypeError(
+            f"config must be a GoogLeNetConfig or None, got {config!r} ({type(config).__name__}); "
+            f"e.g. GoogLeNetConfig(variant='bn')"
+        )
+    return config
 
 
 def _aux_costs(name: str, in_shape: Shape, cfg: GoogLeNetConfig) -> list[LayerCost]:
@@ -297,8 +370,7 @@ def layer_costs(config: GoogLeNetConfig | None = None, input_size: int | Sequenc
 
     Raises :class:`ShapeError` (a ``ValueError``) if the input is too small.
     """
-    cfg = config or GoogLeNetConfig()
-    return list(_layer_costs_cached(cfg, _input_hw(input_size)))
+    return list(_layer_costs_cached(_config(config), _input_hw(input_size)))
 
 
 @lru_cache(maxsize=256)
@@ -346,9 +418,25 @@ def _layer_costs_cached(cfg: GoogLeNetConfig, hw: tuple[int, int]) -> tuple[Laye
     return tuple(layers)
 
 
+def _layers(layers: Iterable[LayerCost]) -> list[LayerCost]:
+    if isinstance(layers, LayerCost) or not isinstance(layers, Iterable):
+        raise TypeError(f"layers must be a list of LayerCost (e.g. from layer_costs), got {type(layers).__name__}")
+    layers = list(layers)
+    for layer in layers:
+        if not isinstance(layer, LayerCost):
+            raise TypeError(f"layers must hold LayerCost objects only, got a {type(layer).__name__}")
+    return layers
+
+
+def _param_count(cfg: GoogLeNetConfig) -> int:
+    """Parameters of the network (they do not depend on the input size), computed analytically."""
+    return totals(_layer_costs_cached(cfg, (_min_input_size(cfg),) * 2)).params
+
+
 def totals(layers: Iterable[LayerCost], *, include_aux: bool = True) -> Totals:
     """Add up a list of layers (optionally leaving out the auxiliary heads)."""
-    sel = [l for l in layers if include_aux or not l.aux]
+    include_aux = check_bool("include_aux", include_aux)
+    sel = [l for l in _layers(layers) if include_aux or not l.aux]
     return Totals(
         params=sum(l.params for l in sel),
         weights=sum(l.weights for l in sel),
@@ -362,7 +450,7 @@ def totals(layers: Iterable[LayerCost], *, include_aux: bool = True) -> Totals:
 def by_stage(layers: Iterable[LayerCost]) -> dict[str, Totals]:
     """Totals per top-level stage ("conv1", ..., "inception5b", "aux1", "aux2", "fc"), in order."""
     groups: dict[str, list[LayerCost]] = {}
-    for layer in layers:
+    for layer in _layers(layers):
         groups.setdefault(layer.stage, []).append(layer)
     return {stage: totals(ls) for stage, ls in groups.items()}
 
@@ -370,16 +458,23 @@ def by_stage(layers: Iterable[LayerCost]) -> dict[str, Totals]:
 def by_branch(layers: Iterable[LayerCost]) -> dict[str, Totals]:
     """Totals per branch ("1x1", "3x3", "5x5", "pool") of a block's layers."""
     groups: dict[str, list[LayerCost]] = {b: [] for b in BRANCH_NAMES}
-    for layer in layers:
+    for layer in _layers(layers):
         if layer.branch is not None:
             groups[layer.branch].append(layer)
     return {b: totals(ls) for b, ls in groups.items()}
 
 
-@lru_cache(maxsize=64)
 def min_input_size(config: GoogLeNetConfig | None = None) -> int:
-    """The smallest square input (pixels) the network accepts."""
-    cfg = config or GoogLeNetConfig()
+    """The smallest square input (pixels) the network accepts.
+
+    In training mode a BatchNorm network needs more than one value per channel, so a *single*
+    image of this size may not train: see :func:`min_train_input_size`.
+    """
+    return _min_input_size(_config(config))
+
+
+@lru_cache(maxsize=64)
+def _min_input_size(cfg: GoogLeNetConfig) -> int:
     for size in range(1, 1025):
         try:
             _layer_costs_cached(cfg, (size, size))
@@ -387,6 +482,33 @@ def min_input_size(config: GoogLeNetConfig | None = None) -> int:
             continue
         return size
     raise AssertionError("no input size up to 1024 px fits")  # pragma: no cover
+
+
+def _single_image_bn_map(cfg: GoogLeNetConfig, hw: tuple[int, int]) -> str | None:
+    """The first layer followed by BatchNorm whose output is 1x1 for one ``hw`` image, or None.
+
+    BatchNorm in training mode computes statistics over batch x height x width; with a batch of
+    one image and a 1x1 map there is a single value per channel, and PyTorch refuses it.
+    """
+    for layer in _layer_costs_cached(cfg, hw):
+        if layer.norm_params and layer.out_shape[1] * layer.out_shape[2] == 1:
+            return layer.name
+    return None
+
+
+def min_train_input_size(config: GoogLeNetConfig | None = None) -> int:
+    """The smallest square input that trains even on a batch of one image.
+
+    Equal to :func:`min_input_size` for networks without BatchNorm; with BatchNorm every
+    normalised map must keep more than one pixel.
+    """
+    cfg = _config(config)
+    size = _min_input_size(cfg)
+    if not cfg.spec.batch_norm:
+        return size
+    while _single_image_bn_map(cfg, (size, size)) is not None:
+        size += 1
+    return size
 
 
 # ----------------------------------------------------------------------------- Table 1
@@ -529,6 +651,7 @@ def table1_table(rows: list[Table1Comparison] | None = None) -> Table:
 
 def variants_table(input_size: int = 224, num_classes: int = 1000) -> Table:
     """The three variants side by side: parameters and multiply-accumulates per image."""
+    input_size = check_int("input_size", input_size, 1)
     rows = []
     for name in VARIANTS:
         layers = layer_costs(GoogLeNetConfig(variant=name, num_classes=num_classes), input_size)

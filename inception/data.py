@@ -30,6 +30,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ._checks import check_bool, check_int, check_memory, check_number
+
 __all__ = [
     "ImageData",
     "SHAPES",
@@ -46,6 +48,7 @@ __all__ = [
     "CIFAR10_MD5",
     "DataError",
     "default_cache_dir",
+    "MAX_CLUTTER",
 ]
 
 
@@ -60,11 +63,28 @@ class ImageData:
     def __post_init__(self) -> None:
         if not isinstance(self.images, Tensor) or self.images.dim() != 4:
             raise ValueError(f"images must be a (N, C, H, W) tensor, got {getattr(self.images, 'shape', self.images)!r}")
+        if not self.images.is_floating_point():
+            raise TypeError(
+                f"images must be floating point in [0, 1], got dtype {self.images.dtype}: "
+                f"scale 8-bit images with images.float() / 255"
+            )
         if not isinstance(self.labels, Tensor) or self.labels.shape != (self.images.shape[0],):
             raise ValueError(
                 f"labels must be a ({self.images.shape[0]},) tensor, got {getattr(self.labels, 'shape', self.labels)!r}"
             )
+        if isinstance(self.class_names, (str, bytes)):
+            raise TypeError(f"class_names must be a sequence of names, one per class, got {self.class_names!r}")
         self.class_names = tuple(self.class_names)
+        # Checked here, not when training fails with "Target 10 is out of bounds" several frames deep.
+        if self.labels.dtype == torch.bool or self.labels.is_floating_point() or self.labels.is_complex():
+            raise TypeError(f"labels must be an integer tensor of class indices, got dtype {self.labels.dtype}")
+        if self.labels.numel():
+            lo, hi = int(self.labels.min()), int(self.labels.max())
+            if lo < 0 or hi >= self.num_classes:
+                raise ValueError(
+                    f"labels must be class indices in 0..{self.num_classes - 1} (one per name in class_names), "
+                    f"got values in {lo}..{hi}"
+                )
 
     def __len__(self) -> int:
         return int(self.labels.shape[0])
@@ -91,8 +111,7 @@ class ImageData:
         """A grid of ``per_class`` images of each class (rows = classes); returns the Figure."""
         import matplotlib.pyplot as plt
 
-        if isinstance(per_class, bool) or not isinstance(per_class, int) or per_class < 1:
-            raise ValueError(f"per_class must be a positive integer, got {per_class!r}")
+        per_class = check_int("per_class", per_class, 1)
         c = self.num_classes
         fig, axes = plt.subplots(c, per_class, figsize=(0.75 * per_class + 1.6, 0.75 * c), dpi=80, squeeze=False)
         for k in range(c):
@@ -117,12 +136,6 @@ class ImageData:
 SHAPES: tuple[str, ...] = ("disk", "square", "ring", "cross", "triangle")
 TEXTURES: tuple[str, ...] = ("solid", "striped")
 SYNTHETIC_CLASSES: tuple[str, ...] = tuple(f"{s} {t}" for s in SHAPES for t in TEXTURES)
-
-
-def _check_int(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def _shape_distance(shape: Tensor, u: Tensor, v: Tensor) -> Tensor:
@@ -212,10 +225,31 @@ def _synthetic(n: int, image_size: int, seed: int, stream: int, noise: float, cl
     return ImageData(images.contiguous(), labels, SYNTHETIC_CLASSES)
 
 
+#: At most this many clutter blobs: each one is a pass over every image, and far fewer already
+#: cover the whole picture (a blob is 1-2 px across in a 32 px image).
+MAX_CLUTTER = 100
+#: Float maps per image that drawing a chunk of images holds at its peak (measured: about 20-25).
+_RENDER_MAPS = 24
+_CHUNK = 2048
+
+
 def _check_nuisance(noise: float, clutter: int) -> tuple[float, int]:
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0 <= noise <= 1:
-        raise ValueError(f"noise must be a number in [0, 1] (pixel noise std), got {noise!r}")
-    return float(noise), _check_int("clutter", clutter, 0)
+    noise = check_number("noise", noise, 0, 1)  # the pixel noise's standard deviation
+    return float(noise), check_int("clutter", clutter, 0, MAX_CLUTTER)
+
+
+def _check_synthetic_memory(call: str, sizes: Sequence[int], image_size: int) -> None:
+    """Refuse a request whose images cannot fit, before drawing any (estimate, not a measurement)."""
+    pixels = image_size * image_size
+    images = sum(sizes) * 3 * pixels * 4
+    drawing = min(max(sizes), _CHUNK) * pixels * 4 * _RENDER_MAPS
+    check_memory(
+        call,
+        2 * images + drawing,  # the chunks and their concatenation coexist for a moment
+        f"{sum(sizes):,} images x 3 x {image_size} x {image_size} x 4 bytes, twice while they are assembled, "
+        f"plus {_RENDER_MAPS} float maps per image of a {_CHUNK}-image drawing chunk",
+        "ask for fewer or smaller images",
+    )
 
 
 def synthetic(n: int, *, image_size: int = 32, seed: int = 0, noise: float = 0.04, clutter: int = 2) -> ImageData:
@@ -223,20 +257,24 @@ def synthetic(n: int, *, image_size: int = 32, seed: int = 0, noise: float = 0.0
 
     ``noise``: standard deviation of the Gaussian pixel noise; ``clutter``: number of random blobs.
     """
-    n = _check_int("n", n, 0)
-    image_size = _check_int("image_size", image_size, 16)
-    seed = _check_int("seed", seed, 0)
-    return _synthetic(n, image_size, seed, 0, *_check_nuisance(noise, clutter))
+    n = check_int("n", n, 0)
+    image_size = check_int("image_size", image_size, 16)
+    seed = check_int("seed", seed, 0)
+    nuisance = _check_nuisance(noise, clutter)
+    _check_synthetic_memory(f"synthetic(n={n:,}, image_size={image_size})", [n], image_size)
+    return _synthetic(n, image_size, seed, 0, *nuisance)
 
 
 def synthetic_splits(n_train: int, n_val: int, *, image_size: int = 32, seed: int = 0, noise: float = 0.04,
                      clutter: int = 2) -> tuple[ImageData, ImageData]:
     """Independent training and validation sets (separate random streams of the same seed)."""
-    n_train = _check_int("n_train", n_train, 1)
-    n_val = _check_int("n_val", n_val, 1)
-    image_size = _check_int("image_size", image_size, 16)
-    seed = _check_int("seed", seed, 0)
+    n_train = check_int("n_train", n_train, 1)
+    n_val = check_int("n_val", n_val, 1)
+    image_size = check_int("image_size", image_size, 16)
+    seed = check_int("seed", seed, 0)
     nuisance = _check_nuisance(noise, clutter)
+    _check_synthetic_memory(f"synthetic_splits(n_train={n_train:,}, n_val={n_val:,}, image_size={image_size})",
+                            [n_train, n_val], image_size)
     return _synthetic(n_train, image_size, seed, 0, *nuisance), _synthetic(n_val, image_size, seed, 1, *nuisance)
 
 
@@ -252,6 +290,12 @@ def normalize(images: Tensor) -> Tensor:
     """
     if not isinstance(images, Tensor) or images.dim() != 4:
         raise ValueError(f"images must be a (N, C, H, W) tensor, got {getattr(images, 'shape', type(images).__name__)!r}")
+    if not images.is_floating_point():
+        # uint8 images (0..255) would come out as values up to ~1018 without a word
+        raise TypeError(
+            f"images must be floating point in [0, 1], got dtype {images.dtype}: "
+            f"scale 8-bit images first with images.float() / 255"
+        )
     return (images - NORMALIZE_MEAN) / NORMALIZE_STD
 
 
@@ -340,10 +384,17 @@ def cifar10(root: str | Path | None = None, *, split: str = "train", download: b
     The official python archive is downloaded once into ``root`` (default
     :func:`default_cache_dir`), its MD5 checked, and only the known batch files are read.
     """
-    if split not in _CIFAR10_MEMBERS:
+    if not isinstance(split, str) or split not in _CIFAR10_MEMBERS:
         raise ValueError(f"split must be one of {sorted(_CIFAR10_MEMBERS)}, got {split!r}")
+    download = check_bool("download", download)
+    if root is not None and not isinstance(root, (str, os.PathLike)):
+        raise TypeError(f"root must be a folder path (str or Path) or None, got {type(root).__name__}")
     root = Path(root) if root is not None else default_cache_dir()
+    if root.exists() and not root.is_dir():
+        raise ValueError(f"root must be a folder (where the archive is cached), but {root} is a file")
     path = root / CIFAR10_FILENAME
+    if path.exists() and not path.is_file():
+        raise DataError(f"{path} is a folder, not the CIFAR-10 archive: remove or rename it")
     if not path.exists():
         if not download:
             raise FileNotFoundError(

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from ._checks import check_int, check_number
 from .architecture import BRANCH_NAMES
 from .display import Table, Verdict
 from .model import GoogLeNet, Inception
@@ -236,8 +237,7 @@ PROBE_KINDS: tuple[str, ...] = ("grating", "checkerboard", "blobs")
 
 def default_periods(image_size: int) -> list[int]:
     """Periods from 2 px to the image size, spaced by about a factor sqrt(2)."""
-    if isinstance(image_size, bool) or not isinstance(image_size, int) or image_size < 4:
-        raise ValueError(f"image_size must be an integer >= 4, got {image_size!r}")
+    image_size = check_int("image_size", image_size, 4)
     n = int(math.floor(2 * math.log2(image_size / 2))) + 1
     periods = sorted({int(round(2 * 2 ** (k / 2))) for k in range(n)} | {image_size})
     return [p for p in periods if 2 <= p <= image_size]
@@ -253,11 +253,9 @@ def scale_probes(image_size: int, period: float, kind: str = "grating", *, orien
     """
     if kind not in PROBE_KINDS:
         raise ValueError(f"kind must be one of {list(PROBE_KINDS)}, got {kind!r}")
-    if not isinstance(period, (int, float)) or isinstance(period, bool) or period < 2:
-        raise ValueError(f"period must be a number >= 2 (pixels), got {period!r}")
-    for arg, v in (("orientations", orientations), ("phases", phases)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(f"{arg} must be a positive integer, got {v!r}")
+    image_size = check_int("image_size", image_size, 1)
+    period = check_number("period", period, 2)  # pixels
+    orientations, phases = check_int("orientations", orientations, 1), check_int("phases", phases, 1)
     coords = torch.arange(image_size, dtype=torch.float64) + 0.5 - image_size / 2
     yy, xx = torch.meshgrid(coords, coords, indexing="ij")
     out = []

@@ -20,11 +20,14 @@ import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 from torch import Tensor
 
+from ._checks import check_int, format_bytes
+
 __all__ = [
     "ImageError",
     "PreparedImage",
     "MIN_SIDE",
     "MAX_PIXELS",
+    "MAX_SIZE",
     "prepare_image",
     "load_image",
     "sample_photo",
@@ -35,6 +38,9 @@ __all__ = [
 MIN_SIDE = 8
 #: Larger images are refused before decoding (a 50-megapixel photo is 150 MB as RGB).
 MAX_PIXELS = 50_000_000
+#: The largest output side of :func:`prepare_image` (4096 px: 200 MB as a float32 tensor);
+#: GoogLeNet itself is meant for 224 px.
+MAX_SIZE = 4096
 #: The photograph in matplotlib's sample data (Grace Hopper, 512x600 JPEG).
 SAMPLE_PHOTO = "grace_hopper.jpg"
 
@@ -131,6 +137,9 @@ def _to_rgb(img: Image.Image, notes: list[str]) -> Image.Image:
         return img
     if mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         a = np.asarray(img, dtype=np.float64)
+        if not np.isfinite(a).all():  # NaN would otherwise become 0 (black) without a word
+            bad = int((~np.isfinite(a)).sum())
+            raise ImageError(f"image has {bad:,} NaN or infinite pixel values (mode {mode}); replace them first")
         top = 65535.0 if mode.startswith("I;16") or a.max() > 255 else 255.0
         a = np.clip(a / top, 0, 1)
         notes.append(f"{'16-bit' if top > 255 else mode + '-mode'} grayscale scaled to 8 bits and copied to R, G, B")
@@ -165,6 +174,29 @@ def _resize_crop(img: Image.Image, size: int, notes: list[str]) -> Image.Image:
     return img.crop((left, top, left + size, top + size))
 
 
+def _check_size(size: object) -> int:
+    """The output side, in [MIN_SIDE, MAX_SIZE] (checked before any work)."""
+    size = check_int("size", size, MIN_SIDE)
+    if size > MAX_SIZE:
+        raise ValueError(
+            f"size must be an integer in [{MIN_SIDE}, {MAX_SIZE}], got {size}: a {size}x{size} image would need "
+            f"about {format_bytes(size * size * 3 * 4)} as a float32 tensor (and more while resizing)"
+        )
+    return size
+
+
+def _load_pil(img: Image.Image, what: str) -> Image.Image:
+    """Decode a (possibly lazily opened) PIL image now, so a truncated file fails with ImageError."""
+    w, h = img.size
+    if w * h > MAX_PIXELS:  # before decoding: the pixels are not in memory yet
+        raise ImageError(f"{what} is {w}x{h} = {w * h / 1e6:.0f} megapixels, more than {MAX_PIXELS / 1e6:.0f}: shrink it first")
+    try:
+        img.load()
+    except (OSError, SyntaxError, ValueError) as e:
+        raise ImageError(f"{what} could not be decoded ({type(e).__name__}: {e}); the file may be truncated") from None
+    return img
+
+
 def prepare_image(source: object, size: int = 32, *, name: str | None = None) -> PreparedImage:
     """Read ``source`` and make it a (3, size, size) float tensor in [0, 1].
 
@@ -172,19 +204,21 @@ def prepare_image(source: object, size: int = 32, *, name: str | None = None) ->
     image, a numpy array ((H, W), (H, W, 3|4) or (3, H, W); uint8, uint16 or floats in [0, 1]) or
     a tensor (3, H, W) in [0, 1]. ``name`` is used in messages (e.g. the uploaded file's name).
     """
-    if isinstance(size, bool) or not isinstance(size, int) or size < MIN_SIDE:
-        raise ValueError(f"size must be an integer >= {MIN_SIDE}, got {size!r}")
+    size = _check_size(size)
     notes: list[str] = []
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         what = name or f"file {path.name!r}"
+        if path.is_dir():
+            raise ImageError(f"{what} is a folder, not an image file: choose a file inside it")
         if not path.is_file():
             raise ImageError(f"{what}: no such file")
         img = _open_bytes(path.read_bytes(), what)
     elif isinstance(source, (bytes, bytearray, memoryview)):
         img = _open_bytes(bytes(source), name or "the uploaded data")
     elif isinstance(source, Image.Image):
-        img = source
+        file = getattr(source, "filename", None)  # set when the image was opened from a file
+        img = _load_pil(source, name or (f"the PIL image from {Path(file).name!r}" if file else "the PIL image"))
     elif isinstance(source, np.ndarray):
         img = _from_array(source, notes)
     elif isinstance(source, Tensor):
@@ -196,12 +230,14 @@ def prepare_image(source: object, size: int = 32, *, name: str | None = None) ->
         raise TypeError(
             f"source must be a path, bytes, a PIL image, a numpy array or a torch tensor, got {type(source).__name__}"
         )
+    # Before exif_transpose: it returns a single-frame copy, which no longer knows the frame count.
+    frames = getattr(img, "n_frames", 1)
+    if frames > 1:
+        notes.append(f"first of {frames} frames used")
     try:
         img = ImageOps.exif_transpose(img)  # phone photos store their rotation in EXIF
     except Exception:  # a malformed EXIF block is no reason to refuse the picture
         pass
-    if getattr(img, "n_frames", 1) > 1:
-        notes.append(f"first of {img.n_frames} frames used")
     w, h = img.size
     if min(w, h) < MIN_SIDE:
         raise ImageError(f"image is {w}x{h} px; at least {MIN_SIDE}x{MIN_SIDE} is needed")

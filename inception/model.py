@@ -14,9 +14,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ._checks import check_bool, check_memory, check_number
 from .architecture import BRANCH_NAMES, BlockSpec, check_filter_count
 from .config import VARIANTS, GoogLeNetConfig, VariantSpec
-from .cost import _aux_fixed_pool_fits, min_input_size
+from .cost import _aux_fixed_pool_fits, _param_count, _single_image_bn_map, min_input_size, min_train_input_size
 
 __all__ = [
     "IMAGENET_MEAN",
@@ -95,7 +96,8 @@ class Inception(nn.Module):
         variant: str | VariantSpec = "bn",
     ) -> None:
         super().__init__()
-        check_filter_count("in_channels", in_channels)
+        in_channels = check_filter_count("in_channels", in_channels)
+        naive = check_bool("naive", naive)
         self.spec = BlockSpec(ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj)  # validates counts
         v = variant if isinstance(variant, VariantSpec) else _variant(variant)
         self.in_channels, self.naive = in_channels, naive
@@ -214,7 +216,17 @@ class GoogLeNet(nn.Module):
 
     def __init__(self, config: GoogLeNetConfig | None = None) -> None:
         super().__init__()
+        if config is not None and not isinstance(config, GoogLeNetConfig):
+            raise TypeError(f"config must be a GoogLeNetConfig or None, got {type(config).__name__}")
         self.config = cfg = config or GoogLeNetConfig()
+        # Refuse a network that cannot fit before allocating it, instead of failing in the allocator.
+        params = _param_count(cfg)
+        check_memory(
+            f"a GoogLeNet with width={cfg.width!r} and num_classes={cfg.num_classes:,}",
+            4 * params,
+            f"{params:,} float32 parameters, from the cost model",
+            "use a smaller width or num_classes",
+        )
         v = cfg.spec
         self.aux_logits, self.transform_input = cfg.aux_logits, cfg.transform_input
         conv = lambda *a, **k: BasicConv2d.for_variant(v, *a, **k)  # noqa: E731
@@ -308,9 +320,20 @@ class GoogLeNet(nn.Module):
     # ------------------------------------------------------------------ forward
     @property
     def min_input_size(self) -> int:
+        """The smallest square input (pixels) the network accepts (eval mode, or batches of >= 2).
+
+        BatchNorm in training mode needs more than one value per channel: a *single* image of
+        this size may leave a 1x1 map; :attr:`min_train_input_size` is the size that always works.
+        """
         return min_input_size(self.config)
 
-    def _check_input(self, x: Tensor) -> None:
+    @property
+    def min_train_input_size(self) -> int:
+        """The smallest square input that also trains on a batch of one image."""
+        return min_train_input_size(self.config)
+
+    def _check_input(self, x: Tensor) -> Tensor:
+        """Check ``x`` before any layer runs; return it in the model's floating-point dtype."""
         if not isinstance(x, Tensor):
             raise TypeError(f"x must be a torch.Tensor of shape (N, C, H, W), got {type(x).__name__}")
         if x.dim() != 4:
@@ -318,12 +341,30 @@ class GoogLeNet(nn.Module):
         c = self.config.in_channels
         if x.shape[1] != c:
             raise ValueError(f"x must have {c} input channels (dim 1), got shape {tuple(x.shape)}")
+        if not x.is_floating_point():
+            # Integer images are usually 0..255: converting them silently would feed the network
+            # values 255 times too large, so say how to scale them instead.
+            raise TypeError(
+                f"x must be a floating-point tensor, got dtype {x.dtype}: scale integer or boolean images "
+                f"to [0, 1] first (e.g. x.float() / 255 for 8-bit images), then normalise them as usual"
+            )
         m = self.min_input_size
         if x.shape[2] < m or x.shape[3] < m:
             raise ValueError(
                 f"x is {x.shape[2]}x{x.shape[3]} px; this network needs at least {m}x{m} "
                 f"(variant={self.config.variant!r}, stem={self.config.stem!r})"
             )
+        if self.training and x.shape[0] == 1 and self.config.spec.batch_norm:
+            layer = _single_image_bn_map(self.config, (int(x.shape[2]), int(x.shape[3])))
+            if layer is not None:
+                t = self.min_train_input_size
+                raise ValueError(
+                    f"x is a batch of one {x.shape[2]}x{x.shape[3]} image: in training mode {layer} sees a 1x1 "
+                    f"map, and BatchNorm needs more than one value per channel. Use a batch of >= 2 images, "
+                    f"inputs of at least {t}x{t} px, or model.eval()"
+                )
+        dtype = self.fc.weight.dtype
+        return x if x.dtype == dtype else x.to(dtype)  # float64/float16 input: compute in the model's dtype
 
     def _transform_input(self, x: Tensor) -> Tensor:
         """Map ImageNet-normalised input to the [-1, 1] scaling TF-slim's weights expect."""
@@ -346,7 +387,7 @@ class GoogLeNet(nn.Module):
         return self.maxpool2(x)  # N, 192, 28, 28
 
     def _forward(self, x: Tensor, with_aux: bool) -> tuple[Tensor, Tensor | None, Tensor | None]:
-        self._check_input(x)
+        x = self._check_input(x)
         aux = with_aux and self.training and self.aux_logits
         x = self.forward_stem(x)  # N, 192, 28, 28
         x = self.inception3a(x)  # N, 256, 28, 28
@@ -448,8 +489,7 @@ def googlenet_loss(
     criterion: Callable[[Tensor, Tensor], Tensor] = F.cross_entropy,
 ) -> AuxLoss:
     """Main loss plus ``aux_weight`` times each auxiliary loss (section 5: weight 0.3)."""
-    if isinstance(aux_weight, bool) or not isinstance(aux_weight, (int, float)) or aux_weight < 0:
-        raise ValueError(f"aux_weight must be a number >= 0, got {aux_weight!r}")
+    aux_weight = check_number("aux_weight", aux_weight, 0)
     aux1, aux2, logits = outputs
     main = criterion(logits, target)
     l1 = criterion(aux1, target) if aux1 is not None else None

@@ -21,6 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import cost, zoo
+from ._checks import check_int
 from .config import STAGES, VARIANTS, GoogLeNetConfig
 from .cost import LayerCost
 from .display import Table, Verdict
@@ -293,8 +294,9 @@ def time_blocks(config: GoogLeNetConfig | None = None, input_size: int = 224, re
 
     from .model import GoogLeNet
 
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        raise ValueError(f"repeats must be a positive int, got {repeats!r}")
+    repeats, batch = check_int("repeats", repeats, 1), check_int("batch", batch, 1)
+    if threads is not None:
+        threads = check_int("threads", threads, 1)
     cfg = config or GoogLeNetConfig(variant="paper", aux_logits=False, init_weights=False)
     model = GoogLeNet(cfg).eval()
     inputs: dict[str, torch.Tensor] = {}

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterator
 import torch
 from torch import Tensor, nn
 
+from ._checks import check_bool, check_int, check_number
 from .data import ImageData, normalize
 from .model import GoogLeNet, googlenet, googlenet_loss
 
@@ -58,13 +59,19 @@ def make_model(variant: str = "bn", *, width: float = 0.125, num_classes: int = 
 
 @contextmanager
 def deterministic(threads: int | None = None) -> Iterator[None]:
-    """Deterministic algorithms (and optionally a thread count) for the duration of a block."""
+    """Deterministic algorithms (and optionally a thread count) for the duration of a block.
+
+    ``threads`` is checked before anything changes, and the previous settings come back however
+    the block ends (even if switching fails half-way).
+    """
+    if threads is not None:
+        threads = check_int("threads", threads, 1)
     old_det = torch.are_deterministic_algorithms_enabled()
     old_threads = torch.get_num_threads()
-    torch.use_deterministic_algorithms(True)
-    if threads is not None:
-        torch.set_num_threads(threads)
     try:
+        torch.use_deterministic_algorithms(True)
+        if threads is not None:
+            torch.set_num_threads(threads)
         yield
     finally:
         torch.use_deterministic_algorithms(old_det)
@@ -198,10 +205,13 @@ def _features_and_aux(model: GoogLeNet, x: Tensor) -> tuple[Tensor, Tensor | Non
 
 def evaluate(model: GoogLeNet, data: ImageData, *, batch_size: int = 256) -> dict[str, float]:
     """Accuracy (in [0, 1]) of the main head and, if present, of each auxiliary head, in eval mode."""
+    if not isinstance(model, GoogLeNet):
+        raise TypeError(f"model must be an inception GoogLeNet, got {type(model).__name__}")
     if not isinstance(data, ImageData):
         raise TypeError(f"data must be an ImageData, got {type(data).__name__}")
     if len(data) == 0:
         raise ValueError("data is empty")
+    batch_size = check_int("batch_size", batch_size, 1)
     was_training = model.training
     model.eval()
     correct = {h: 0 for h in HEADS}
@@ -228,8 +238,11 @@ def _grad_norms(groups: dict[str, list[Tensor]]) -> dict[str, float]:
     return out
 
 
-def _check_args(model: nn.Module, train_data: Any, val_data: Any, epochs: Any, aux_weight: Any,
-                batch_size: Any, lr: Any) -> None:
+def _check_args(model: nn.Module, train_data: Any, val_data: Any, hyper: dict[str, Any]) -> dict[str, Any]:
+    """Check everything ``train`` is given before a single step runs; return the numbers as plain Python.
+
+    NaN and infinite hyper-parameters are refused: SGD accepts them and silently returns NaN weights.
+    """
     if not isinstance(model, GoogLeNet):
         raise TypeError(f"model must be an inception GoogLeNet, got {type(model).__name__}")
     for name, d in (("train_data", train_data), ("val_data", val_data)):
@@ -239,13 +252,24 @@ def _check_args(model: nn.Module, train_data: Any, val_data: Any, epochs: Any, a
             raise ValueError(f"{name} is empty")
         if d.num_classes != model.fc.out_features:
             raise ValueError(f"{name} has {d.num_classes} classes but the model outputs {model.fc.out_features}")
-    for name, v in (("epochs", epochs), ("batch_size", batch_size)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(f"{name} must be a positive integer, got {v!r}")
-    if isinstance(aux_weight, bool) or not isinstance(aux_weight, (int, float)) or not (0 <= aux_weight < math.inf):
-        raise ValueError(f"aux_weight must be a number >= 0, got {aux_weight!r}")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (0 < lr < math.inf):
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    h = dict(hyper)
+    for name in ("epochs", "batch_size"):
+        h[name] = check_int(name, h[name], 1)
+    h["seed"] = check_int("seed", h["seed"], 0)
+    h["aux_weight"] = check_number("aux_weight", h["aux_weight"], 0)
+    h["lr"] = check_number("lr", h["lr"], 0, min_open=True)
+    h["momentum"] = check_number("momentum", h["momentum"], 0, 1, max_open=True)
+    h["weight_decay"] = check_number("weight_decay", h["weight_decay"], 0)
+    for name in ("probe_aux", "channels_last"):
+        h[name] = check_bool(name, h[name])
+    progress = h["progress"]
+    if not (progress is None or isinstance(progress, bool) or (hasattr(progress, "value") and hasattr(progress, "max"))):
+        raise TypeError(
+            f"progress must be True, False or a progress widget (with .value and .max), got {progress!r}"
+        )
+    if h["callback"] is not None and not callable(h["callback"]):
+        raise TypeError(f"callback must be None or a function (step, total_steps, history), got {h['callback']!r}")
+    return h
 
 
 def train(
@@ -277,7 +301,13 @@ def train(
     oneDNN's CPU convolutions and pooling run about 1.5x faster (results identical in
     distribution, not bit-identical to NCHW).
     """
-    _check_args(model, train_data, val_data, epochs, aux_weight, batch_size, lr)
+    hyper = _check_args(model, train_data, val_data, dict(
+        epochs=epochs, aux_weight=aux_weight, batch_size=batch_size, lr=lr, momentum=momentum,
+        weight_decay=weight_decay, seed=seed, probe_aux=probe_aux, channels_last=channels_last,
+        progress=progress, callback=callback))
+    epochs, aux_weight, batch_size, lr, momentum, weight_decay, seed, probe_aux, channels_last = (
+        hyper[k] for k in ("epochs", "aux_weight", "batch_size", "lr", "momentum", "weight_decay", "seed",
+                           "probe_aux", "channels_last"))
     n = len(train_data)
     steps_per_epoch = math.ceil(n / batch_size)
     total = epochs * steps_per_epoch

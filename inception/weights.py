@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from torch import nn
 
+from ._checks import check_bool
 from .model import GoogLeNet, googlenet
 
 __all__ = [
@@ -70,6 +73,7 @@ def fetch_checkpoint(
     progress: bool = True,
 ) -> Path:
     """Return the path of a verified copy of the checkpoint, downloading it if allowed."""
+    download, progress = check_bool("download", download), check_bool("progress", progress)
     path = checkpoint_path(spec, cache_dir)
     by_hand = (
         f"Download {spec.url} on a machine with internet access and copy it to {path} "
@@ -92,19 +96,64 @@ def fetch_checkpoint(
     return path
 
 
+def _describe_load_failure(path: Path, exc: Exception) -> str:
+    """Why ``torch.load`` failed, in words: torch's own messages can be empty, a bare number, or
+    advice to switch off ``weights_only`` (which must never be passed on: it would run pickled code)."""
+    if isinstance(exc, pickle.UnpicklingError) and "weights only load failed" in str(exc).lower():
+        found = re.search(r"GLOBAL ([\w.]+)", str(exc))
+        what = f"a Python object ({found.group(1)})" if found else "pickled data other than tensors"
+        return (
+            f"{path} is not a plain tensor checkpoint: it holds {what}, which weights-only loading refuses "
+            f"because unpickling it could run code. It will not be loaded; if you made it yourself, save a "
+            f"state dict of tensors instead (torch.save(model.state_dict(), path))"
+        )
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"\x80"):  # torch's zip format, or a legacy pickle
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return f"Could not read {path} as a weights-only checkpoint: the file is truncated or corrupt ({detail})"
+    return (
+        f"Could not read {path} as a weights-only checkpoint: it is not a PyTorch checkpoint file "
+        f"({path.stat().st_size:,} bytes starting with {head!r})"
+    )
+
+
+def _check_state_dict(state: object, source: str) -> dict[str, torch.Tensor]:
+    """``state`` if it is a dict of tensors keyed by strings, else a CheckpointError naming ``source``."""
+    if not isinstance(state, dict):
+        raise CheckpointError(f"{source} does not hold a state dict (got {type(state).__name__})")
+    for key, value in state.items():
+        if not isinstance(key, str) or not isinstance(value, torch.Tensor):
+            raise CheckpointError(
+                f"{source} is not a state dict of tensors: entry {key!r} is a {type(value).__name__}"
+                + ("" if isinstance(key, str) else f" under a {type(key).__name__} key")
+            )
+    return state
+
+
 def load_state_dict_file(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     """Read a state dict with ``weights_only=True``, with a clear error if that fails."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file path (str or Path), got {type(path).__name__}")
+    path = Path(path)
+    if path.is_dir():
+        raise CheckpointError(f"{path} is a folder, not a checkpoint file")
+    if not path.is_file():
+        raise CheckpointError(f"{path} not found")
+    if path.stat().st_size == 0:
+        raise CheckpointError(f"{path} is empty (0 bytes): not a checkpoint (an interrupted download or save?)")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
-        raise CheckpointError(f"Could not read {path} as a weights-only checkpoint: {exc}") from exc
-    if not isinstance(state, dict):
-        raise CheckpointError(f"{path} does not hold a state dict (got {type(state).__name__})")
-    return state
+        raise CheckpointError(_describe_load_failure(path, exc)) from None  # torch's text advises weights_only=False
+    return _check_state_dict(state, str(path))
 
 
 def load_into(model: nn.Module, state: dict[str, torch.Tensor], *, source: str = "checkpoint") -> None:
     """``load_state_dict(strict=True)``, raising an error that lists missing and unexpected keys."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    state = _check_state_dict(state, source)
     own = model.state_dict()
     # BatchNorm's num_batches_tracked is absent from older checkpoints; BN fills it in itself.
     missing = sorted(k for k in own if k not in state and not k.endswith("num_batches_tracked"))
@@ -138,6 +187,7 @@ def googlenet_imagenet(
     re-scaled inside (``transform_input=True``). The checkpoint's auxiliary heads were not
     trained, so they are dropped unless ``aux_logits=True``.
     """
+    aux_logits = check_bool("aux_logits", aux_logits)
     path = fetch_checkpoint(TORCHVISION_IMAGENET, cache_dir, download=download, progress=progress)
     state = load_state_dict_file(path)
     build = lambda aux: googlenet(  # noqa: E731

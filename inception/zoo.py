@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence, Union
 
+from ._checks import check_int
 from .config import GoogLeNetConfig
 from .cost import LayerCost, Shape, Totals, conv_layer, layer_costs, linear_layer, pool_layer, totals
 from .display import Table
@@ -165,9 +166,8 @@ def architecture_costs(arch: Architecture, input_size: int | None = None, in_cha
     if not isinstance(arch, Architecture):
         raise TypeError(f"arch must be an Architecture (e.g. zoo.VGG16), got {type(arch).__name__}")
     size = arch.input_size if input_size is None else input_size
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise ValueError(f"input_size must be a positive int, got {input_size!r}")
-    x: Shape = (in_channels, size, size)
+    size = check_int("input_size", size, 1)
+    x: Shape = (check_int("in_channels", in_channels, 1), size, size)
     out: list[LayerCost] = []
     for name, spec in arch.layers:
         if isinstance(spec, Conv):

@@ -1,6 +1,7 @@
 """The auxiliary-classifier ablation (paper, section 5): train arms that differ only in the aux weight.
 
     python -m inception.experiments.aux_ablation --preset full --out results/aux_ablation_full.json
+    python -m inception.experiments.aux_ablation --help     # the presets, and what each one runs
 
 An *arm* is (variant, aux weight); each arm is trained from several seeds (the seed fixes the
 initial weights, batch order and dropout; the data set is the same for every run). The JSON
@@ -25,8 +26,10 @@ from typing import Any, Callable
 import torch
 
 from .. import __version__
+from .._checks import check_int, check_number
 from ..data import ImageData, cifar10, synthetic_splits
 from ..train import History, deterministic, make_model, train
+from ._cli import HelpFormatter, check_output_file, nonnegative_int, paragraphs, positive_float, positive_int
 
 __all__ = ["Setup", "PRESETS", "LR", "Results", "run_arm", "run", "load", "hardware", "versions", "main"]
 
@@ -58,14 +61,15 @@ class Setup:
                 raise ValueError(f"variants must be among 'bn', 'paper', 'torchvision', got {v!r}")
         if not self.variants or not self.aux_weights or not self.seeds:
             raise ValueError("variants, aux_weights and seeds must each be non-empty")
-        if any(isinstance(w, bool) or not isinstance(w, (int, float)) or w < 0 for w in self.aux_weights):
-            raise ValueError(f"aux_weights must be numbers >= 0, got {self.aux_weights!r}")
+        for w in self.aux_weights:
+            check_number("aux_weights", w, 0)
+        for s in self.seeds:
+            check_int("seeds", s, 0)
         if self.dataset not in ("synthetic", "cifar10"):
             raise ValueError(f"dataset must be 'synthetic' or 'cifar10', got {self.dataset!r}")
-        for name in ("n_train", "n_val", "epochs", "batch_size", "threads", "jobs"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        for name in ("n_train", "n_val", "data_seed", "epochs", "batch_size", "threads", "jobs"):
+            check_int(name, getattr(self, name), 0 if name == "data_seed" else 1)
+        check_number("width", self.width, 0, min_open=True)
 
     @property
     def arms(self) -> list[tuple[str, float]]:
@@ -215,25 +219,65 @@ def run(setup: Setup, *, progress: bool = False, command: str | None = None) -> 
     return Results(asdict(setup), runs, meta)
 
 
+def _describe(name: str, setup: Setup) -> str:
+    """One preset in words, for --help."""
+    fmt = lambda xs: ", ".join(f"{x:g}" if isinstance(x, float) else str(x) for x in xs)  # noqa: E731
+    runs = f"{len(setup.arms)} arms x {len(setup.seeds)} seed{'s' if len(setup.seeds) > 1 else ''} = {setup.num_runs} runs"
+    return (
+        f"  {name:6} variants {fmt(setup.variants)} x aux weights {fmt(setup.aux_weights)} = {runs} (seeds {fmt(setup.seeds)});\n"
+        f"         {setup.dataset} data, {setup.n_train} train / {setup.n_val} val images; {setup.epochs} "
+        f"epoch{'s' if setup.epochs > 1 else ''}, batch {setup.batch_size}, width {setup.width:g}; "
+        f"{setup.threads} thread{'s' if setup.threads > 1 else ''} per run, {setup.jobs} run{'s' if setup.jobs > 1 else ''} at a time"
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    presets = "\n".join(_describe(name, PRESETS[name]) for name in ("smoke", "live", "full"))
+    lr = ", ".join(f"{v} {r:g}" for v, r in LR.items())
+    p = argparse.ArgumentParser(
+        prog="python -m inception.experiments.aux_ablation",
+        description=__doc__.split("\n")[0],
+        formatter_class=HelpFormatter,
+        epilog=(
+            "presets (an arm is a (variant, aux weight) pair; each arm is trained once per seed):\n"
+            f"{presets}\n\n"
+            + paragraphs(
+                f"Learning rate per variant: {lr}; SGD with momentum 0.9 and cosine decay. The output JSON holds "
+                f"the command, seeds, versions, hardware and every run's full history; --out is checked before "
+                f"training, so a bad one fails at once."
+            )
+        ),
+    )
+    p.add_argument("--preset", choices=sorted(PRESETS), default="smoke", help="which setup to run (default: smoke)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="JSON file to write (default: results/aux_ablation_<preset>.json); must not exist unless --force")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it already exists")
+    p.add_argument("--seeds", type=nonnegative_int, nargs="+", default=None, help="override the preset's seeds")
+    p.add_argument("--epochs", type=positive_int, default=None, help="override the preset's epochs")
+    p.add_argument("--width", type=positive_float, default=None, help="override the preset's width multiplier")
+    p.add_argument("--dataset", choices=("synthetic", "cifar10"), default=None,
+                   help="override the preset's data set (default: synthetic; cifar10 is downloaded once)")
+    p.add_argument("--threads", type=positive_int, default=None, help="torch threads per run (default: the preset's)")
+    p.add_argument("--jobs", type=positive_int, default=None,
+                   help="runs in parallel processes (default: the preset's)")
+    return p
+
+
 def main(argv: list[str] | None = None) -> Results:
-    p = argparse.ArgumentParser(prog="python -m inception.experiments.aux_ablation", description=__doc__.split("\n")[0])
-    p.add_argument("--preset", choices=sorted(PRESETS), default="smoke")
-    p.add_argument("--out", type=Path, default=None, help="JSON file (default results/aux_ablation_<preset>.json)")
-    p.add_argument("--seeds", type=int, nargs="+", default=None, help="override the preset's seeds")
-    p.add_argument("--epochs", type=int, default=None)
-    p.add_argument("--width", type=float, default=None)
-    p.add_argument("--dataset", choices=("synthetic", "cifar10"), default=None)
-    p.add_argument("--threads", type=int, default=None, help="torch threads per run")
-    p.add_argument("--jobs", type=int, default=None, help="runs in parallel processes")
+    p = _parser()
     args = p.parse_args(argv)
     setup = PRESETS[args.preset]
     overrides = {k: v for k, v in (("seeds", tuple(args.seeds) if args.seeds else None), ("epochs", args.epochs),
                                    ("width", args.width), ("dataset", args.dataset), ("threads", args.threads),
                                    ("jobs", args.jobs)) if v is not None}
-    setup = replace(setup, **overrides)
+    out = args.out or Path("results") / f"aux_ablation_{args.preset}.json"
+    try:  # everything is checked before the first run trains
+        setup = replace(setup, **overrides)
+        check_output_file(out, overwrite=args.force)
+    except ValueError as exc:
+        p.error(str(exc))
     command = "python -m inception.experiments.aux_ablation " + " ".join(sys.argv[1:] if argv is None else argv)
     results = run(setup, progress=True, command=command.strip())
-    out = args.out or Path("results") / f"aux_ablation_{args.preset}.json"
     results.to_json(out)
     print(f"{setup.num_runs} runs in {results.meta['seconds']} s -> {out}")
     return results

@@ -1,9 +1,11 @@
 """Train the mini-GoogLeNet shipped in ``inception/resources`` (used by notebook 05).
 
-    python -m inception.experiments.train_checkpoint            # writes inception/resources/mini_googlenet.{pt,json}
-    python -m inception.experiments.train_checkpoint --out DIR  # somewhere else (e.g. to compare)
+    python -m inception.experiments.train_checkpoint            # writes ./mini_googlenet_out/mini_googlenet.{pt,json}
+    python -m inception.experiments.train_checkpoint --out DIR  # somewhere else
     python -m inception.experiments.train_checkpoint --check    # retrain in a temporary folder and
                                                                 # compare with the shipped accuracy
+    python -m inception.experiments.train_checkpoint --out inception/resources --update-package
+                                                                # replace the shipped checkpoint
 
 The network: the ``bn`` variant with the small stem (32 px inputs), width 0.125, ten classes,
 trained *with* both auxiliary heads (loss weight 0.3, section 5 of the paper) on the project's
@@ -28,7 +30,9 @@ import numpy as np
 import torch
 
 from .. import __version__
-from ..checkpoints import MINI_CHECKPOINT
+from ..checkpoints import MINI_CHECKPOINT, MINI_SIDECAR, mini_info
+from ..weights import CheckpointError
+from ._cli import HelpFormatter, check_output_dir, paragraphs as _paragraphs
 from ..data import synthetic_splits
 from ..train import deterministic, evaluate, make_model, train
 
@@ -46,6 +50,9 @@ THREADS = 1  # one thread: deterministic, and on a busy machine 2 threads wait o
 #: Validation accuracy of a re-run may differ from the shipped one by at most this much
 #: (other CPUs, thread counts or library versions change the floating-point rounding).
 TOLERANCE = 0.03
+#: Where the command writes by default: a new folder, never the package's own checkpoint.
+DEFAULT_OUT = Path("mini_googlenet_out")
+_FILES = (MINI_CHECKPOINT.name, MINI_SIDECAR.name)
 
 
 def validation_set():
@@ -54,7 +61,12 @@ def validation_set():
 
 
 def build(out_dir: Path, *, progress: bool = True) -> dict:
-    """Train, evaluate and save ``mini_googlenet.pt`` + ``.json`` into ``out_dir``; return the sidecar."""
+    """Train, evaluate and save ``mini_googlenet.pt`` + ``.json`` into ``out_dir``; return the sidecar.
+
+    Existing files there are replaced (the command line asks for ``--force`` first); a folder
+    that cannot be written fails here, before training.
+    """
+    out_dir = check_output_dir(Path(out_dir), _FILES, overwrite=True)
     train_data, val_data = synthetic_splits(N_TRAIN, N_VAL, image_size=IMAGE_SIZE, seed=SEED)
     model = make_model("bn", width=WIDTH, num_classes=train_data.num_classes, seed=SEED)
     start = time.perf_counter()
@@ -90,13 +102,49 @@ def build(out_dir: Path, *, progress: bool = True) -> dict:
     return info
 
 
+def _is_package_folder(path: Path) -> bool:
+    return path.resolve() == MINI_CHECKPOINT.parent.resolve()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=COMMAND,
+        description="\n\n".join(__doc__.split("\n\n")[:2]),  # the title and the example commands
+        formatter_class=HelpFormatter,
+        epilog=_paragraphs(
+            f"What is trained: the 'bn' variant, small stem, width {WIDTH}, both auxiliary heads (weight "
+            f"{AUX_WEIGHT}), on synthetic_splits({N_TRAIN}, {N_VAL}, image_size={IMAGE_SIZE}, seed={SEED}); "
+            f"{EPOCHS} epochs, batch {BATCH_SIZE}, lr {LR} (SGD, cosine decay), {THREADS} thread, deterministic "
+            f"algorithms. Writes {_FILES[0]} (the weights, without the auxiliary heads) and {_FILES[1]} (how they "
+            f"were made, and their validation accuracy).",
+            f"--check compares the main head's validation accuracy on the {N_VAL} validation images of a fresh "
+            f"run with 'accuracy.val_main' in the shipped {_FILES[1]}; it passes (exit 0) if they differ by at "
+            f"most {TOLERANCE}, else exits 1. It writes nothing.",
+        ),
+    )
+    parser.add_argument("--out", type=Path, default=None,
+                        help=f"output folder (default: ./{DEFAULT_OUT}); the package's own inception/resources "
+                             f"folder only with --update-package")
+    parser.add_argument("--force", action="store_true",
+                        help=f"overwrite {_FILES[0]} / {_FILES[1]} if --out already holds them")
+    parser.add_argument("--update-package", action="store_true",
+                        help="allow --out to be the package's inception/resources folder, replacing the shipped "
+                             "checkpoint that notebook 05 and the tests use (implies --force there)")
+    parser.add_argument("--check", action="store_true",
+                        help="retrain in a temporary folder and compare with the shipped accuracy (see below)")
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=MINI_CHECKPOINT.parent, help="output folder")
-    parser.add_argument("--check", action="store_true", help="retrain in a temporary folder and compare")
+    parser = _parser()
     args = parser.parse_args(argv)
     if args.check:
-        shipped = json.loads(MINI_CHECKPOINT.with_suffix(".json").read_text())["accuracy"]["val_main"]
+        if args.out is not None or args.force or args.update_package:
+            parser.error("--check writes nothing: it cannot be combined with --out, --force or --update-package")
+        try:
+            shipped = mini_info()["accuracy"]["val_main"]
+        except (CheckpointError, KeyError, TypeError) as exc:
+            parser.error(f"cannot read the shipped accuracy from {MINI_SIDECAR}: {exc}")
         with tempfile.TemporaryDirectory() as tmp:
             info = build(Path(tmp))
         new = info["accuracy"]["val_main"]
@@ -104,9 +152,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"shipped val accuracy {shipped:.4f}, re-run {new:.4f}, difference {new - shipped:+.4f} "
               f"({'within' if ok else 'OUTSIDE'} the tolerance {TOLERANCE}); took {info['seconds']:.0f} s")
         return 0 if ok else 1
-    info = build(args.out)
+    out = args.out if args.out is not None else DEFAULT_OUT
+    package = _is_package_folder(out)
+    if package and not args.update_package:
+        parser.error(
+            f"{out} is the package's own resources folder: writing there replaces the shipped checkpoint; "
+            f"pass --update-package if that is what you want, or choose another --out"
+        )
+    try:  # before training: a bad --out must not cost a whole run
+        check_output_dir(out, _FILES, overwrite=args.force or package)
+    except ValueError as exc:
+        parser.error(str(exc))
+    info = build(out)
     print(f"val accuracy {info['accuracy']['val_main']:.4f} on {N_VAL} images; "
-          f"{info['file_bytes'] / 1e6:.2f} MB; {info['seconds']:.0f} s; written to {args.out}")
+          f"{info['file_bytes'] / 1e6:.2f} MB; {info['seconds']:.0f} s; written to {out}")
     return 0
 
 
