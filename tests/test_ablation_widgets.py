@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import pytest
 
 from inception import ablation
 from inception.experiments import aux_ablation as A
+from inception.train import STAGES, History
 
 SETUP = replace(A.PRESETS["smoke"], variants=("bn",), aux_weights=(0.0, 0.3), seeds=(0, 1), n_train=32,
                 n_val=16, batch_size=16)
@@ -18,30 +20,105 @@ def results():
     return A.run(SETUP)
 
 
-def test_summary_and_ratio_tables(results):
-    t = ablation.summary_table(results)
-    assert t.column("aux weight") == [0.0, 0.3] and t.column("seeds") == [2, 2]
-    assert "+-" in t.column("val acc (main)")[0]
-    r = ablation.grad_ratio_table(results, "bn")
-    assert r.column("stage")[0] == "conv1" and len(r.rows) == 12
-    # the ratio column is computed from the histories
-    from statistics import fmean
+# ----------------------------------------------------------------------------- hand-built results
+def _hist(variant, aux_weight, seed, *, conv1, val_main, val_aux1=(0.2, 0.3)):
+    """A two-step, two-epoch History with chosen numbers; every stage but conv1 has gradient norm 1."""
+    grad = {s: [1.0, 1.0] for s in STAGES}
+    grad["conv1"] = list(conv1)
+    epochs = {"train_main": [0.5, 0.7], "val_main": list(val_main), "val_aux1": list(val_aux1),
+              "val_aux2": [0.2, 0.3], "train_aux1": [0.2, 0.3], "train_aux2": [0.2, 0.3]}
+    steps = {"loss": [2.3, 2.0], "main": [2.3, 2.0], "aux1": [2.3, 2.2], "aux2": [2.3, 2.1]}
+    return History({"variant": variant, "aux_weight": aux_weight, "seed": seed, "num_classes": 10}, steps, grad, epochs)
 
-    want = fmean(h.mean_grad_norm("conv1") for h in results.arm("bn", 0.3)) / fmean(
-        h.mean_grad_norm("conv1") for h in results.arm("bn", 0.0))
-    assert r.rows[0][2] == round(want, 2)
+
+@pytest.fixture
+def hand():
+    """bn, aux 0:   conv1 norms (1, 3) and (2, 2): means 2 and 2 -> 2;  val_main final 0.40, 0.50.
+    bn, aux 0.3: conv1 norms (3, 5) and (5, 7): means 4 and 6 -> 5;  val_main final 0.60, 0.62.
+    val_aux1 final: 0.30, 0.34 (aux 0) and 0.31, 0.33 (aux 0.3)."""
+    return A.Results({}, [
+        _hist("bn", 0.0, 0, conv1=(1, 3), val_main=(0.30, 0.40), val_aux1=(0.2, 0.30)),
+        _hist("bn", 0.0, 1, conv1=(2, 2), val_main=(0.35, 0.50), val_aux1=(0.2, 0.34)),
+        _hist("bn", 0.3, 0, conv1=(3, 5), val_main=(0.32, 0.60), val_aux1=(0.2, 0.31)),
+        _hist("bn", 0.3, 1, conv1=(5, 7), val_main=(0.36, 0.62), val_aux1=(0.2, 0.33)),
+    ])
+
+
+def test_grad_ratio_table_by_hand(hand):
+    r = ablation.grad_ratio_table(hand, "bn")
+    assert r.column("stage") == list(STAGES)
+    assert r.rows[0] == ["conv1", "2", 2.5]  # aux-0 mean norm 2; ratio 5 / 2
+    assert all(row[1:] == ["1", 1.0] for row in r.rows[1:])
     with pytest.raises(ValueError, match="variant"):
-        ablation.grad_ratio_table(results, "paper")
+        ablation.grad_ratio_table(hand, "paper")
 
 
-def test_compare_verdict_logic(results):
-    c = ablation.compare(results, "bn", 0.0, 0.3)
-    assert c.difference == pytest.approx(c.mean_b - c.mean_a)
-    assert c.exceeds_spread == (abs(c.difference) > c.spread)
+def test_summary_table_by_hand(hand):
+    t = ablation.summary_table(hand)
+    assert t.column("aux weight") == [0.0, 0.3] and t.column("seeds") == [2, 2]
+    # mean +- sample standard deviation: (0.40, 0.50) -> 0.450 +- 0.071; (0.60, 0.62) -> 0.610 +- 0.014
+    assert t.column("val acc (main)") == ["0.450 +- 0.071", "0.610 +- 0.014"]
+    assert t.column("train acc") == ["0.700 +- 0.000", "0.700 +- 0.000"]
+    # gradient norm over the five early stages (conv1 .. 3b), an L2 per step, averaged over steps and seeds:
+    # aux 0: seed 0 steps sqrt(1 + 4), sqrt(9 + 4); seed 1 sqrt(4 + 4) twice
+    aux0 = ((math.sqrt(5) + math.sqrt(13)) / 2 + math.sqrt(8)) / 2
+    aux3 = ((math.sqrt(13) + math.sqrt(29)) / 2 + (math.sqrt(29) + math.sqrt(53)) / 2) / 2
+    assert t.column("grad norm stem..3b") == [f"{aux0:.3g}", f"{aux3:.3g}"] == ["2.87", "5.41"]
+
+
+def test_compare_by_hand(hand):
+    c = ablation.compare(hand, "bn", 0.0, 0.3)
+    assert (c.mean_a, c.mean_b) == (pytest.approx(0.45), pytest.approx(0.61))
+    assert c.difference == pytest.approx(0.16) and c.spread == pytest.approx(0.10)  # spread: 0.50 - 0.40
+    assert c.exceeds_spread and c.verdict == "higher with aux"
+    # val_aux1: 0.32 vs 0.32, spread 0.04: no detectable effect
+    c = ablation.compare(hand, "bn", 0.0, 0.3, metric="val_aux1")
+    assert c.difference == pytest.approx(0.0, abs=1e-12) and c.spread == pytest.approx(0.04)
+    assert not c.exceeds_spread and c.verdict.startswith("within seed spread")
+    # reversed arms: lower
+    assert ablation.compare(hand, "bn", 0.3, 0.0).verdict == "lower with aux"
+    t = ablation.comparisons_table(hand)
+    assert t.rows == [["bn", "0.3 vs 0", 0.16, 0.1, "higher with aux"]]
+
+
+def test_verdict_thresholds():
     fake = ablation.Comparison("bn", 0.0, 0.3, "val_main", 0.5, 0.6, 0.02)
     assert fake.verdict == "higher with aux"
     assert ablation.Comparison("bn", 0.0, 0.3, "val_main", 0.5, 0.51, 0.02).verdict.startswith("within")
-    assert len(ablation.comparisons_table(results).rows) == 1
+    assert ablation.Comparison("bn", 0.0, 0.3, "val_main", 0.5, 0.45, 0.02).verdict == "lower with aux"
+    # a difference equal to the spread does not exceed it (exact binary fractions: no rounding)
+    assert ablation.Comparison("bn", 0.0, 0.3, "val_main", 0.5, 0.75, 0.25).verdict.startswith("within")
+
+
+def test_exercise_checks_by_hand(hand):
+    assert "fill in" in ablation.check_ratio(hand, "bn", "conv1", None)
+    assert ablation.check_ratio(hand, "bn", "conv1", 2.5) == "correct: 2.50"
+    assert ablation.check_ratio(hand, "bn", "conv1", 2.505).startswith("correct")
+    assert ablation.check_ratio(hand, "bn", "conv1", 2.52).startswith("not quite")
+    assert ablation.check_ratio(hand, "bn", "3a", 1.0).startswith("correct")
+    assert ablation.check_first_stage_reached("4e") == "correct"
+    assert ablation.check_first_stage_reached("4a").startswith("not quite")
+    assert ablation.check_first_stage_reached("4d").startswith("not quite")
+
+
+def test_conclusions_by_hand(hand):
+    text = ablation.conclusions(hand)
+    lines = text.splitlines()
+    assert lines[0] == ("[bn] best final validation accuracy of any run: 0.620 (chance 0.10): the network learns")
+    assert lines[1] == (
+        "  aux 0.3 vs 0: final val acc 0.610 vs 0.450 (difference +0.160, seed spread 0.100: higher with aux); "
+        "after epoch 1 0.340 vs 0.325 (not detectably faster); gradient norm ratio conv1 2.50x, 3a 1.00x, 4a 1.00x")
+    assert len(lines) == 2
+
+
+def test_tables_on_a_real_run(results):
+    """The tiny real run: the tables have the right shape and verdicts are among the known ones."""
+    assert ablation.summary_table(results).column("seeds") == [2, 2]
+    assert len(ablation.grad_ratio_table(results, "bn").rows) == len(STAGES)
+    c = ablation.compare(results, "bn", 0.0, 0.3)
+    assert c.spread >= 0 and c.verdict in ("higher with aux", "lower with aux",
+                                           "within seed spread: no detectable effect")
+    assert ablation.conclusions(results).startswith("[bn] best final validation accuracy")
 
 
 def test_plots(results):
@@ -76,19 +153,3 @@ def test_explorer_select_and_train(results):
     assert type(w).__name__ == "VBox"
     ex._refresh()
     assert "aux 1" in " ".join(ex._widgets["arms"].options)
-
-
-def test_exercise_checks(results):
-    assert "fill in" in ablation.check_ratio(results, "bn", "conv1", None)
-    assert ablation.check_first_stage_reached("4e") == "correct"
-    assert ablation.check_first_stage_reached("4a").startswith("not quite")
-    r = ablation.grad_ratio_table(results, "bn").rows[0][2]
-    assert ablation.check_ratio(results, "bn", "conv1", r).startswith("correct")
-    assert ablation.check_ratio(results, "bn", "conv1", r + 1).startswith("not quite")
-
-
-def test_conclusions_are_computed(results):
-    text = ablation.conclusions(results)
-    c = ablation.compare(results, "bn", 0.0, 0.3)
-    assert f"difference {c.difference:+.3f}" in text and c.verdict in text
-    assert text.startswith("[bn] best final validation accuracy")

@@ -33,7 +33,12 @@ def test_command_writes_complete_json(tmp_path):
 def test_runs_are_reproducible_and_parallel_jobs_agree():
     a = A.run(TINY)
     b = A.run(replace(TINY, jobs=2))
-    for x, y in zip(a.runs, b.runs):
+    key = lambda h: (h.config["variant"], h.config["aux_weight"], h.config["seed"])  # noqa: E731
+    assert sorted(map(key, a.runs)) == [("bn", 0.0, 0), ("bn", 0.0, 1), ("bn", 0.3, 0), ("bn", 0.3, 1)]
+    assert len(b.runs) == len(a.runs) == 4  # 1 variant x 2 aux weights x 2 seeds, in both
+    for x, y in zip(a.runs, b.runs, strict=True):
+        assert key(x) == key(y)  # the same run, whichever worker trained it
+        assert x.num_steps > 0 and x.epochs["val_main"]
         assert x.steps == y.steps and x.epochs == y.epochs and x.grad_norm == y.grad_norm
     assert len(a.arm("bn", 0.3)) == 2
 

@@ -80,7 +80,7 @@ def test_random_control_calibrated_batchnorm():
     raw = checkpoints.random_googlenet(seed=0)
     cal = checkpoints.random_googlenet(seed=0, calibrate_on=x)
     assert not cal.training
-    assert all(torch.equal(p, q) for p, q in zip(raw.parameters(), cal.parameters()))  # same filters
+    assert all(torch.equal(p, q) for p, q in zip(raw.parameters(), cal.parameters(), strict=True))  # same filters
     with torch.no_grad():
         a_raw = raw.forward_features(x).pow(2).mean()
         a_cal = cal.forward_features(x).pow(2).mean()

@@ -32,10 +32,17 @@ def test_synthetic_deterministic_and_seed_dependent():
 
 
 def test_synthetic_chunking_does_not_change_images():
-    """Images are drawn in chunks of 2048: a data set larger than one chunk is still deterministic."""
+    """Images are drawn in chunks of 2048: a data set larger than one chunk is still deterministic,
+    and the images past the first chunk are real draws (not blank, not repeats)."""
     a = data.synthetic(2050, seed=0)
     b = data.synthetic(2050, seed=0)
-    assert torch.equal(a.images[2050:], b.images[2050:])
+    tail = a.images[2048:]
+    assert tail.shape == (2, 3, 32, 32)  # the second chunk: two images
+    assert torch.equal(tail, b.images[2048:]) and torch.equal(a.images, b.images)
+    assert torch.equal(a.labels, b.labels) and a.class_counts() == [205] * 10
+    assert tail.std() > 0.05 and not torch.equal(tail[0], tail[1])
+    assert not any(torch.equal(t, img) for t in tail for img in a.images[:2048])
+    assert not torch.equal(tail, data.synthetic(2050, seed=1).images[2048:])
 
 
 def test_synthetic_splits_are_different_draws():

@@ -190,7 +190,7 @@ def test_browser_energy_readout_matches_features(browser):
     s = browser.show(stage="inception3b", branch="all (concatenated)", image="b", network="trained")
     e = features.branch_energy(browser.models["trained"], browser.images["b"].unsqueeze(0))
     share = e.share[1]
-    for br, v in zip(BRANCH_NAMES, share):
+    for br, v in zip(BRANCH_NAMES, share, strict=True):
         assert f"{br} {v:.0%}" in s["html"]
 
 

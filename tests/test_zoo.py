@@ -88,7 +88,7 @@ def test_naive_googlenet_matches_torch():
 def test_network_table():
     table = zoo.compare_networks()
     assert table.column("network") == list(zoo.NETWORKS)
-    params = dict(zip(table.column("network"), table.column("params")))
+    params = dict(zip(table.column("network"), table.column("params"), strict=True))
     assert params["GoogLeNet"] == cost.totals(cost.layer_costs(GoogLeNetConfig(variant="paper", aux_logits=False))).params
     assert params["VGG-16"] == 138_357_544
     assert zoo.fc_share(zoo.network_costs("AlexNet")) > 0.95
