@@ -55,7 +55,13 @@ reduced = cost.block_costs((192, 28, 28), inception.INCEPTION_BLOCKS["3a"], naiv
 naive_macs, reduced_macs = cost.totals(naive).macs, cost.totals(reduced).macs
 print(f"naive 3a:   {naive_macs / 1e6:6.1f} M MACs per image")
 print(f"reduced 3a: {reduced_macs / 1e6:6.1f} M MACs per image  ({naive_macs / reduced_macs:.2f}x less)")
-assert cost.by_branch(naive)["5x5"].macs > 0.9 * reduced_macs
+"""),
+    code("""
+# check: the claims below (the naive 5x5 branch alone vs the whole reduced block; the pool keeps 192 channels)
+assert 0.9 * reduced_macs < cost.by_branch(naive)["5x5"].macs < reduced_macs
+pool_out = [l for l in naive if l.branch == "pool"][-1].out_shape[0]
+naive_out = sum(l.out_shape[0] for l in naive)  # one layer per branch in the naive block
+assert pool_out == 192 and naive_out == 416 > 192
 """),
     md("""
 Two things go wrong in the naive block:
@@ -70,13 +76,24 @@ Two things go wrong in the naive block:
    outputs from stage to stage", "leading to a computational blow up within a few stages".
 
 Stack all nine blocks of Table 1 in their naive form (the package builds this network with
-`GoogLeNetConfig(naive=True)`) and watch the channels and the compute grow:
+`GoogLeNetConfig(naive=True)`) and watch the channels grow block after block, and the compute with
+them (the compute drops only at the stride-2 max pools between stages, which leave a quarter of
+the positions):
 """),
     code("""
-bv.naive_growth_table()
+growth = bv.naive_growth_table()
+growth
 """),
     code("""
 bv.plot_naive_growth()
+"""),
+    code("""
+# check: every naive block widens its input; within a stage (same map size) the compute grows block after block
+names, ch_in, ch_out, naive_block_macs = (growth.column(c)[:-1] for c in ("block", "naive in ch", "naive out ch", "naive MACs"))
+assert all(o > i for i, o in zip(ch_in, ch_out)) and ch_out == sorted(set(ch_out))
+for stage in "345":
+    stage_macs = [m for n, m in zip(names, naive_block_macs) if n.startswith(stage)]
+    assert all(a < b for a, b in zip(stage_macs, stage_macs[1:])), stage
 """),
     code("""
 def network_macs(naive: bool) -> int:
@@ -95,10 +112,10 @@ inference time" (section 1). The cure is a cheap layer that can *change the numb
 the 1x1 convolution.
 """),
     code("""
-assert inception.GoogLeNetConfig(naive=True).out_channels == 4944
-assert 7.5 < naive_net / googlenet_net < 8.5
-blocks = bv.naive_growth_table()
-assert 10.5 < blocks.rows[-1][3] / blocks.rows[-1][5] < 11      # the nine blocks alone
+# check: the claims above
+assert inception.GoogLeNetConfig(naive=True).out_channels == 4944 and inception.GoogLeNetConfig().out_channels == 1024
+assert 7.5 < naive_net / googlenet_net < 8.5                                    # "about eight times"
+assert 10.5 < growth.column("naive MACs")[-1] / growth.column("GoogLeNet MACs")[-1] < 11  # the nine blocks alone
 """),
     md("""
 ## 2. A 1x1 convolution is a fully connected layer at every pixel
@@ -119,6 +136,10 @@ with torch.no_grad():
     y_conv = conv(x)
     y_fc = fc(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)  # channels last: one FC per pixel
 print(tuple(y_conv.shape), tuple(y_fc.shape), torch.allclose(y_conv, y_fc, atol=1e-5))
+"""),
+    code("""
+# check: the 1x1 convolution and the per-pixel linear layer agree
+assert y_conv.shape == y_fc.shape and torch.allclose(y_conv, y_fc, atol=1e-5)
 """),
     md("""
 So a 1x1 convolution mixes channels but never looks at neighbouring pixels, and it can make the
@@ -172,6 +193,10 @@ bv.reduction_table(rc)
 print(f"with the 16-channel reduction the 5x5 branch costs {rc.ratio:.1%} of the direct 5x5 convolution "
       f"({rc.direct_macs / rc.reduced_macs:.1f}x fewer MACs, {rc.direct_weights - rc.reduced_weights:,} fewer weights)")
 """),
+    code("""
+# check: the reduction cuts weights and MACs alike, to about a tenth (the summary's claim)
+assert 0.09 < rc.ratio < 0.11 and rc.reduced_weights * rc.direct_macs == rc.reduced_macs * rc.direct_weights
+"""),
     md("""
 **When does a reduction pay off?** The reduced cost grows linearly with `r`; the direct cost does
 not depend on it. They are equal at
@@ -188,6 +213,12 @@ Table(["branch of 3a", "C_in", "C_out", "k", "paper's r", "break-even r*", "redu
       [[name, 192, c_out, k, r, round(bv.break_even_width(192, c_out, k), 1),
         f"{bv.reduction_cost(192, c_out, k, r, 28).ratio:.1%}"]
        for name, c_out, k, r in (("3x3", 128, 3, 96), ("5x5", 32, 5, 16))], digits=1)
+"""),
+    code("""
+# check: r* far above 16 for the 5x5 branch, much closer to 96 for the 3x3 one; narrower than r* saves, wider costs
+r5, r3 = bv.break_even_width(192, 32, 5), bv.break_even_width(192, 128, 3)
+assert r5 > 5 * 16 and 96 < r3 < 2 * 96
+assert bv.reduction_cost(192, 32, 5, int(r5), 28).pays_off and not bv.reduction_cost(192, 32, 5, int(r5) + 1, 28).pays_off
 """),
     md("""
 ## 4. Explore: the reduction widget
@@ -206,9 +237,12 @@ widget = bv.reduction_widget(c_in=192, c_out=32, kernel=5, reduction=16, size=28
 widget
 """),
     code("""
+# check: the claims above
 for c_in, c_out in ((192, 32), (64, 64), (832, 384)):
+    assert abs(bv.break_even_width(c_in, c_out, 1) - c_in * c_out / (c_in + c_out)) < 1e-9
     assert bv.break_even_width(c_in, c_out, 1) < min(c_in, c_out)
     assert bv.break_even_width(c_in, c_out, 3) < bv.break_even_width(c_in, c_out, 5) < bv.break_even_width(c_in, c_out, 7) < c_in
+    assert bv.break_even_width(c_in, c_out, 15) > 0.9 * c_in           # r* approaches C_in
 assert {bv.reduction_cost(192, 32, 5, 16, size).break_even for size in (7, 28, 112)} == {rc.break_even}
 """),
     md("""

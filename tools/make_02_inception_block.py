@@ -66,6 +66,11 @@ block = inception.Inception(192, *spec.as_tuple(), variant="paper")
 for name, branch in block.branches.items():
     print(f"{name:>4} branch: {tuple(branch(x).shape)}")
 """),
+    code("""
+# check: every branch keeps the 28x28 size
+with torch.no_grad():
+    assert all(branch(x).shape[-2:] == (28, 28) for branch in block.branches.values())
+"""),
     md("""
 **Why the padding.** All four outputs keep the 28x28 size, which is what allows concatenating
 them. A stride-1 k x k convolution with padding p gives H + 2p - k + 1 rows, which equals H only
@@ -76,6 +81,13 @@ pool (whose stride is 1 inside the block, unlike the stride-2 pools between stag
 Table(["layer", "padding", "output H (no padding)", "output H (with padding)"],
       [[f"{k}x{k}, stride 1", k // 2, cost.conv_out_size(28, k), cost.conv_out_size(28, k, 1, k // 2)]
        for k in (1, 3, 5)])
+"""),
+    code("""
+# check: a stride-1 k x k layer keeps H only for p = (k - 1) / 2, the in-block 3x3 max pool (padding 1) included
+for k in (1, 3, 5, 7):
+    assert [p for p in range(k) if cost.conv_out_size(28, k, 1, p) == 28] == [(k - 1) // 2]
+    assert cost.conv_out_size(28, k) == 28 - k + 1
+assert cost.pool_out_size(28, 3, 1, 1) == 28
 """),
     md("""
 **Concatenation.** The block's forward pass is one line: `torch.cat` of the four branch outputs
@@ -88,6 +100,12 @@ with torch.no_grad():
     by_hand = torch.cat(parts, dim=1)
     print(tuple(by_hand.shape), torch.equal(by_hand, block(x)))
 print(" + ".join(str(p.shape[1]) for p in parts), "=", spec.out_channels)
+"""),
+    code("""
+# check: the concatenation by hand is the block's output, with 64 + 128 + 32 + 32 = 256 channels
+with torch.no_grad():
+    assert torch.equal(by_hand, block(x))
+assert [p.shape[1] for p in parts] == [64, 128, 32, 32] and spec.out_channels == 256
 """),
     md("""
 `torchinfo` walks the module while running a forward pass and lists each layer's output shape,
@@ -103,8 +121,10 @@ print(block_summary)
 analytic = cost.totals(cost.block_costs((192, 28, 28), spec, variant="paper"))
 assert block_summary.total_params == analytic.params
 assert block_summary.total_mult_adds == analytic.torchinfo_macs
+table1_3a = next(row for row in inception.TABLE1 if row.name == "3a")
+assert abs(analytic.weights / 1024 - float(table1_3a.params.rstrip("K"))) < 1   # Table 1 prints 159K
 print(f"params: torchinfo {block_summary.total_params:,}, cost model {analytic.params:,} "
-      f"(of which {analytic.weights:,} weights = Table 1's {analytic.weights / 1024:.1f} K)")
+      f"(of which {analytic.weights:,} weights = {analytic.weights / 1024:.1f} K; Table 1 prints {table1_3a.params})")
 """),
     md("""
 (This torchinfo version prints the unit of "Total mult-adds" as `Units.MEGABYTES` /
@@ -155,6 +175,11 @@ with torch.no_grad():
     outputs = model(torch.randn(2, 3, 64, 64))     # eval mode skips the heads at any input size
 print("eval: ", outputs.aux1, outputs.aux2, tuple(outputs.logits.shape))
 """),
+    code("""
+# check: three outputs in training mode, the auxiliary ones None in eval mode
+assert aux1.shape == aux2.shape == out.shape == (2, 1000)
+assert outputs.aux1 is None and outputs.aux2 is None and outputs.logits.shape == (2, 1000)
+"""),
     md("""
 ## 3. The seed's torchinfo summary, reproduced, and what it hides
 
@@ -165,6 +190,11 @@ here, to keep the table short):
     code("""
 seed_summary = torchinfo.summary(model, input_size=(2, 3, 224, 224), device="cpu", depth=1)
 seed_summary
+"""),
+    code("""
+# check: the seed's figures (13,393,352 parameters, 3.17 G mult-adds), and no rows for the auxiliary heads
+assert seed_summary.total_params == 13_393_352 and round(seed_summary.total_mult_adds / 1e9, 2) == 3.17
+assert not any(layer.var_name.startswith("aux") for layer in seed_summary.summary_list)
 """),
     md("""
 Look at the top row: 6,380,240 parameters attributed to `GoogLeNet` itself, and no rows for
@@ -190,6 +220,8 @@ assert aux_params == 6_380_240                                   # the top row o
 assert 0.45 < aux_params / with_aux.params < 0.5                  # "almost half", below
 assert seed_summary.total_mult_adds == 2 * without_aux.torchinfo_macs
 assert train_summary.total_mult_adds == 2 * with_aux.torchinfo_macs
+assert round(train_summary.total_mult_adds / 1e9, 2) == 3.19                      # the summary's "3.19 G"
+assert any(layer.var_name.startswith("aux") for layer in train_summary.summary_list)  # training mode visits the heads
 print(f"auxiliary heads: {aux_params:,} parameters, "
       f"{(with_aux.torchinfo_macs - without_aux.torchinfo_macs) / 1e6:.1f} M mult-adds per image")
 """),
@@ -205,6 +237,10 @@ Two more things to read correctly in such a summary:
     code("""
 print(f"bn variant, per image, without aux heads: {without_aux.macs / 1e9:.3f} G MACs, "
       f"{without_aux.params:,} parameters")
+"""),
+    code("""
+# check: close to the paper's 1.5 billion multiply-adds (within 10 %)
+assert abs(without_aux.macs / 1.5e9 - 1) < 0.1
 """),
     md("""
 **The seed's initialisation bug.** The seed initialised its weights with
@@ -239,6 +275,13 @@ Table(["layer", "fan_in", "seed: weight std", "1/sqrt(3 fan_in)", "package: weig
       digits=4)
 """),
     code("""
+# check: the seed's Linear layers keep PyTorch's default (std 1/sqrt(3 fan_in), uniform in +-1/sqrt(fan_in),
+# biases not zero); the package's have std 0.01; for the classifier that is about 1.8 times wider
+for name in ("fc", "aux1.fc1", "aux1.fc2"):
+    lin = seed_layers.get_submodule(name)
+    assert abs(lin.weight.std().item() * (3 * lin.in_features) ** 0.5 - 1) < 0.02, name
+    assert lin.weight.abs().max().item() <= lin.in_features ** -0.5 and lin.bias.abs().max().item() > 0, name
+    assert abs(model.get_submodule(name).weight.std().item() / 0.01 - 1) < 0.02, name
 assert abs(seed_layers["fc"].weight.std().item() / model.fc.weight.std().item() - 1.8) < 0.05
 """),
     md("""
@@ -256,7 +299,13 @@ for name, variant in inception.VARIANTS.items():
     print(f"{name}: {variant.summary}\\n")
 """),
     code("""
-cost.variants_table()
+variants = cost.variants_table()
+variants
+"""),
+    code("""
+# check: bn keeps Table 1's weights (the same as paper); torchvision has fewer weights and MACs
+v_weights, v_gmacs = (dict(zip(variants.column("variant"), variants.column(c))) for c in ("weights (no aux)", "GMACs (no aux)"))
+assert v_weights["bn"] == v_weights["paper"] > v_weights["torchvision"] and v_gmacs["torchvision"] < v_gmacs["paper"]
 """),
     md("""
 - `paper` is the 2014 network: no BatchNorm (Ioffe and Szegedy published it in 2015), local response
@@ -276,6 +325,11 @@ for variant in ("paper", "torchvision"):
     five = cost.by_branch(layers_3a)["5x5"]
     rows.append([variant, f"{conv.kernel}x{conv.kernel}", five.weights, five.macs])
 Table(["variant", "kernel of the '5x5' branch", "weights of the branch (3a)", "MACs of the branch (3a)"], rows)
+"""),
+    code("""
+# check: torchvision's "5x5" branch has a 3x3 kernel and is cheaper than the paper's
+(_, paper_kernel, paper_weights, paper_macs), (_, tv_kernel, tv_weights, tv_macs) = rows
+assert (paper_kernel, tv_kernel) == ("5x5", "3x3") and tv_weights < paper_weights and tv_macs < paper_macs
 """),
     code("""
 inception.Inception(192, *spec.as_tuple(), variant="torchvision").branch("5x5")
@@ -307,9 +361,13 @@ report = bv.block_report((192, 28, 28), spec)
 bv.branch_table(report)
 """),
     code("""
-for name, preset in bv.block_presets().items():                  # the claim about the 3x3 branch
+# check: the claims in "Things to try"
+presets = bv.block_presets()
+for name, preset in presets.items():                             # the 3x3 branch: more than half of the MACs
     r = bv.block_report(preset.in_shape, preset.spec)
     assert r.branches["3x3"].macs > 0.5 * r.macs, name
+assert presets["4e"].spec == presets["5a"].spec                  # same filter counts, 14x14 vs 7x7
+assert presets["4e"].in_shape[1:] == (14, 14) and presets["5a"].in_shape[1:] == (7, 7)
 """),
     md("""
 ## Summary

@@ -48,8 +48,8 @@ print(f"{sum(p.numel() for p in model.parameters()):,} parameters; classes: {', 
 **Trained**: a mini-GoogLeNet shipped with the package: the `bn` variant with the small stem for
 32 px images (3x3 conv, 1x1, 3x3, one 3x3/2 pool), all nine Inception blocks at 1/8 of the paper's
 width, trained by the command printed above on the project's synthetic *shapes x textures* data
-(`inception.data.synthetic`): ten classes, each a shape (coarse structure, 14-24 px across) with a
-solid or striped texture (fine structure, stripes 3-5 px apart). Telling the classes apart needs
+(`inception.data.synthetic`): ten classes, each a shape (coarse structure, a radius of 8-13 px) with a
+solid or striped texture (fine structure, stripes 4-6 px apart). Telling the classes apart needs
 both scales, which is exactly the situation the Inception module was designed for. It was trained
 with both auxiliary heads (weight 0.3, section 5) and saved without them.
 
@@ -64,6 +64,12 @@ print(f"trained: validation accuracy {acc:.3f} on {len(val)} images "
       f"±{info['tolerance']:.2f}; chance is {1 / len(val.class_names):.2f})")
 assert abs(acc - info["accuracy"]["val_main"]) < 0.005
 """),
+    code("""
+# check: the description above, from the checkpoint's JSON
+assert info["config"]["width"] == 1 / 8 and info["config"]["aux_logits"] is False      # saved without the heads
+assert info["training"]["trained_with_aux_heads"] and info["training"]["aux_weight"] == 0.3
+assert len(val) == 1000 and len(val.class_names) == 10
+"""),
     md("""
 **Random**: the same architecture with the variant's random initialisation, as a control. One
 detail matters: a fresh network's BatchNorm layers hold their initial statistics (mean 0,
@@ -76,8 +82,12 @@ trained network.
 calib = data.normalize(data.synthetic(256, seed=7).images)  # not validation images
 random_net = checkpoints.random_googlenet(seed=0, calibrate_on=calib)
 nets = {"trained": model, "random": random_net}
-print(f"random: validation accuracy {train.evaluate(random_net, val.subset(slice(0, 500)))['main']:.3f} "
-      f"on the first 500 validation images")
+random_acc = train.evaluate(random_net, val.subset(slice(0, 500)))["main"]
+print(f"random: validation accuracy {random_acc:.3f} on the first 500 validation images")
+"""),
+    code("""
+# check: the random control is at chance level (0.10), the trained network far above it
+assert abs(random_acc - 0.1) < 0.05 and acc > 5 * 0.1
 """),
     md("""
 ## Inputs
@@ -107,6 +117,16 @@ random ones pixel noise.
     code("""
 featviz.plot_first_layer_filters(nets)
 """),
+    code("""
+# check: the trained filters are smooth (neighbouring taps correlated), the random ones pixel noise (uncorrelated)
+def neighbour_correlation(w):  # correlation of horizontally and vertically adjacent filter taps
+    a = torch.cat([w[..., 1:, :].flatten(), w[..., :, 1:].flatten()])
+    b = torch.cat([w[..., :-1, :].flatten(), w[..., :, :-1].flatten()])
+    return torch.corrcoef(torch.stack([a, b]))[0, 1].item()
+
+corr = {k: neighbour_correlation(m.conv1.conv.weight.detach()) for k, m in nets.items()}
+assert corr["trained"] > 0.5 and abs(corr["random"]) < 0.2, corr
+"""),
     md("""
 ## Feature maps of the stem and of every block
 
@@ -117,14 +137,47 @@ active channels (each colored on its own scale, yellow = high). Resolution halve
 featviz.plot_stage_grids(model, samples["disk striped"], preprocess=data.normalize,
                          title="trained network, 'disk striped'")
 """),
+    code("""
+# check: the resolution halves at 3a, 4a and 5a, and nowhere else
+stage_acts = features.activations(model, data.normalize(samples["disk striped"][None]), features.stage_names(model))
+size = {name.replace("inception", ""): a.shape[-1] for name, a in stage_acts.items()}
+steps = list(zip(size, list(size)[1:]))
+assert [b for a, b in steps if size[b] == size[a] // 2] == ["3a", "4a", "5a"]
+assert all(size[b] in (size[a], size[a] // 2) for a, b in steps)
+"""),
     md("""
 Trained versus random, on the same image, for a few layers. In the stem both look like filtered
-copies of the input; from block 3b on, the random network's maps stay noisy copies of the
-stripes while the trained network's maps become smooth and concentrate on the object:
+copies of the input (the random ones already noisier at conv3); from block 3b on, the random
+network's maps break up into noise while the trained network's maps stay smooth, and at 4c they
+concentrate on the middle of the image, where the object is. (The cell after the figure measures
+this on the maps shown: how rough they are, and how much of their energy lies in the middle.)
 """),
     code("""
 featviz.plot_trained_vs_random(nets, samples["disk striped"], ["conv1", "conv3", "inception3b", "inception4c"],
                                preprocess=data.normalize)
+"""),
+    code("""
+# check: conv1 maps about equally smooth; in 3b and 4c the random maps are rougher; in 4c the trained maps
+# put more of their energy in the middle of the image
+def shown_maps(net, layer):  # the six most active maps, as in the figure
+    a = features.activations(net, data.normalize(samples["disk striped"][None]), layer).popitem()[1][0].double()
+    return a[a.flatten(1).mean(1).argsort(descending=True)[:6]]
+
+def roughness(a):  # mean squared difference of neighbouring pixels / (2 variance): about 1 for noise, 0 if flat
+    a = a - a.mean(dim=(1, 2), keepdim=True)
+    diff = ((a[:, 1:] - a[:, :-1]) ** 2).mean() + ((a[:, :, 1:] - a[:, :, :-1]) ** 2).mean()
+    return (diff / (4 * a.pow(2).mean())).item()
+
+def centre_share(a):  # share of the maps' energy in the central half (rows and columns) of the image
+    q = a.shape[-1] // 4
+    return (a[:, q:-q, q:-q].pow(2).sum() / a.pow(2).sum()).item()
+
+maps = {(k, layer): shown_maps(m, layer) for k, m in nets.items() for layer in ("conv1", "inception3b", "inception4c")}
+rough = {key: roughness(a) for key, a in maps.items()}
+assert abs(rough["trained", "conv1"] / rough["random", "conv1"] - 1) < 0.25, rough
+assert rough["random", "inception3b"] > 1.2 * rough["trained", "inception3b"], rough
+assert rough["random", "inception4c"] > 2 * rough["trained", "inception4c"], rough
+assert centre_share(maps["trained", "inception4c"]) > centre_share(maps["random", "inception4c"]) + 0.1
 """),
     md("""
 ## One block, four branches
@@ -177,9 +230,13 @@ moved signal toward the cheap branches.
 The next cell checks these statements against the numbers:
 """),
     code("""
+# check: the claims above
 dev = {k: abs(e.share - e.channel_share).mean() for k, e in energy.items()}
-assert dev["random"] < 0.02 and dev["trained"] > 2 * dev["random"]
+cheap = {k: (e.share - e.channel_share)[:, [0, 3]].sum(1).mean() for k, e in energy.items()}  # 1x1 + pool
+assert (energy["trained"].channel_share.argmax(1) == 1).sum() > len(energy["trained"].blocks) / 2  # 3x3 widest
+assert dev["random"] < 0.02 and dev["trained"] > 3 * dev["random"]                  # "several times more"
 assert louder["trained"][0] >= 6 and louder["trained"][3] >= 6 and louder["trained"][1] <= 2  # 1x1, pool, 3x3
+assert cheap["trained"] > 0.05 and cheap["trained"] > 3 * cheap["random"]           # toward the cheap branches
 """),
     md("""
 ## The scale experiment
@@ -227,10 +284,11 @@ print(features.scale_verdict(scale["trained"], scale["random"]))
 """),
     md("""
 **What the numbers say.** In this trained network the multi-scale story does not show up as a
-division of labour between branches: within a block, the 1x1, 3x3 and 5x5 branches prefer
-similar periods, the 5x5 branch does not prefer coarser patterns than the 1x1 branch in stage 3
-for any of the three probe kinds, the full order 1x1 < 3x3 < 5x5 almost never holds, and the
-branch that responds most at a given period (the table of winners) does not follow kernel size. The
+division of labour between branches: in the blocks of stage 3 the 1x1, 3x3 and 5x5 branches
+prefer similar periods (within a third of each other), and deeper blocks scatter without
+following kernel size; the 5x5 branch does not prefer coarser patterns than the 1x1 branch in
+stage 3 for any of the three probe kinds, the full order 1x1 < 3x3 < 5x5 almost never holds, and
+the branch that responds most at a given period (the table of winners) does not follow kernel size. The
 random control, with identical kernels and receptive fields, is not consistently ordered either:
 its ratios scatter around 1 from one probe kind to the next. What *does*
 change with scale is depth: receptive fields grow from block to block (see below), and the
@@ -239,11 +297,19 @@ one block. This is one small network on one synthetic task, not a verdict on Goo
 exercise below and the ImageNet section let you test other cases. The claims, checked:
 """),
     code("""
-rows = features.scale_summary(runs)
-for net, kind, ratio in zip(rows.column("network"), rows.column("probes"), rows.column("5x5/1x1 stage 3")):
-    if net == "trained":
-        assert ratio < 1.1, (kind, ratio)  # no coarser preference of 5x5 over 1x1 in stage 3
-assert sum(int(v.split()[0]) for v in rows.column("1x1 < 3x3 < 5x5 in")[::2]) <= 3  # trained rows: order rare
+# check: the claims above
+summary = features.scale_summary(runs)
+net, order, stage3 = (summary.column(c) for c in ("network", "1x1 < 3x3 < 5x5 in", "5x5/1x1 stage 3"))
+assert all(r < 1.1 for n, r in zip(net, stage3) if n == "trained")                  # 5x5 not coarser than 1x1
+assert sum(int(o.split()[0]) for n, o in zip(net, order) if n == "trained") <= 3    # the full order: rare
+random_stage3 = [r for n, r in zip(net, stage3) if n == "random"]
+assert min(random_stage3) < 1 < max(random_stage3)                                  # random: scattered around 1
+pp = scale["trained"].preferred_period[:2, :3]                                      # 3a, 3b x 1x1, 3x3, 5x5
+assert (pp.max(1) / pp.min(1) < 4 / 3).all()                                        # similar, within a third
+kernel = {"1x1": 1, "3x3": 3, "5x5": 5}
+for i in range(2):                                                                  # winners of 3a and 3b
+    sizes = [kernel[w[i]] for w in scale["trained"].winner if w[i] in kernel]
+    assert sizes != sorted(sizes), scale["trained"].blocks[i]                       # do not follow kernel size
 """),
     md("""
 What the receptive fields predict, for comparison: in the small-stem network one unit of 3a's
@@ -254,6 +320,14 @@ one unit, `features.receptive_field`):
 Table(["branch", "receptive field (px)"],
       [[b, features.receptive_field(model, f"3a.{b}")] for b in inception.BRANCH_NAMES],
       title="block 3a, small stem")
+"""),
+    code("""
+# check: receptive fields grow with the kernel in 3a and from block to block; from 4a on even the 1x1
+# branch sees most of the 32 px image (the caveats below); the probes span four octaves
+rf = {name: features.receptive_field(model, name, image_size=96)
+      for name in ("3a.1x1", "3a.3x3", "3a.5x5", "inception3a", "inception3b", "inception4a", "4a.1x1")}
+assert rf["3a.1x1"] < rf["3a.3x3"] < rf["3a.5x5"] and rf["inception3a"] < rf["inception3b"] < rf["inception4a"]
+assert rf["4a.1x1"] > 32 / 2 and periods[-1] / periods[0] == 2**4
 """),
     md("""
 **Caveats.** The periods a 32 px image can hold span only four octaves, and above stage 3 every
@@ -294,10 +368,11 @@ def top_channels(net, layer, k=6):
     a = features.activations(net, data.normalize(val.images[:64]), layer)[features.resolve(net, layer).popitem()[0]]
     return a.mean(dim=(0, 2, 3)).argsort(descending=True)[:k].tolist()
 
+vis = {}
 for layer in ("4a.3x3", "4a.5x5"):
     chans = top_channels(model, layer, k=4)
-    imgs = features.visualize_channels(model, layer, chans, steps=40, preprocess=data.normalize)
-    display(featviz.plot_visualized(imgs, [f"ch {c}" for c in chans], title=f"trained, {layer}"))
+    vis[layer] = features.visualize_channels(model, layer, chans, steps=40, preprocess=data.normalize)
+    display(featviz.plot_visualized(vis[layer], [f"ch {c}" for c in chans], title=f"trained, {layer}"))
 """),
     md("""
 The trained channels ask for fine, maze-like stripes a few pixels apart: the striped texture
@@ -305,8 +380,22 @@ that half of the classes are defined by. The same procedure on the random contro
 """),
     code("""
 chans = top_channels(random_net, "4a.3x3", k=4)
-featviz.plot_visualized(features.visualize_channels(random_net, "4a.3x3", chans, steps=40, preprocess=data.normalize),
-                        [f"ch {c}" for c in chans], title="random, 4a.3x3")
+vis["random 4a.3x3"] = features.visualize_channels(random_net, "4a.3x3", chans, steps=40, preprocess=data.normalize)
+featviz.plot_visualized(vis["random 4a.3x3"], [f"ch {c}" for c in chans], title="random, 4a.3x3")
+"""),
+    code("""
+# check: the trained channels' images have most of their power at periods of 3-8 px, like the striped
+# classes (half of the ten) and unlike the solid ones; the random control's are white noise (about 0.3)
+def band_power(images, lo=3, hi=8):  # share of the images' spectral power (mean removed) at periods lo..hi px
+    power = torch.fft.fft2(images - images.mean(dim=(-2, -1), keepdim=True)).abs().pow(2).mean(dim=(0, 1))
+    f = torch.fft.fftfreq(images.shape[-1])
+    period = 1 / (f[:, None] ** 2 + f[None, :] ** 2).sqrt()  # inf for the (removed) mean
+    return (power[(period >= lo) & (period <= hi)].sum() / power.sum()).item()
+
+striped = torch.tensor(["striped" in val.class_names[label] for label in val.labels.tolist()])
+assert striped.sum() == len(val) // 2 and sum("striped" in c for c in val.class_names) == 5
+assert band_power(val.images[striped]) > 3 * band_power(val.images[~striped])
+assert band_power(vis["4a.3x3"]) > 0.5 and band_power(vis["4a.5x5"]) > 0.5 and band_power(vis["random 4a.3x3"]) < 0.4
 """),
     md("""
 ## With ImageNet weights (optional)
@@ -339,7 +428,9 @@ else:
 - Hooks (`features.capture`, `features.activations`) read any stage or branch by name and are
   always removed; the same names work for every variant.
 - A trained mini-GoogLeNet and a random control with calibrated BatchNorm side by side: the
-  trained filters and maps are structured, the random ones are filtered copies of the input.
+  trained first-layer filters are smooth and the trained maps stay smooth with depth; the random
+  filters are pixel noise, and the random maps, filtered copies of the input in the stem, turn
+  into noise from block 3b on.
 - The share of activation energy per branch, against the share of channels, shows which
   branches a trained network relies on at each depth.
 - The scale experiment measures each branch's preferred period; the verdict above says whether
