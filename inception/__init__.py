@@ -22,6 +22,26 @@ from . import cost
 
 __version__ = "0.1.0"
 
+#: Submodules reachable as attributes (``inception.weights.googlenet_imagenet()``) without an import
+#: of their own. They load on first access (PEP 562), so ``import inception`` stays cheap: the
+#: plotting and widget modules pull in matplotlib and ipywidgets only when used.
+SUBMODULES: tuple[str, ...] = (
+    "ablation", "architecture", "blockviz", "checkpoints", "config", "cost", "data", "display",
+    "experiments", "features", "featviz", "images", "model", "netviz", "train", "weights", "zoo",
+)
+
+
+def __getattr__(name: str):
+    if name in SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'inception' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(SUBMODULES))
+
 __all__ = [
     "BLOCK_NAMES",
     "BRANCH_NAMES",
