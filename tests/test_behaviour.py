@@ -21,13 +21,8 @@ VARIANTS = ["bn", "paper", "torchvision"]
 DROPOUT = {"bn": (0.5, 0.5), "paper": (0.4, 0.7), "torchvision": (0.2, 0.7)}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Small convolutions: one thread is fastest and not slowed down by a busy machine."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+#: one torch thread for this module (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _small(variant: str, **kw) -> inception.GoogLeNet:

@@ -26,14 +26,8 @@ CONFIGS = [
 SIZES = {"imagenet": [224, 160], "small": [32, 64]}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """One thread: as fast as two on an idle 2-core machine for these sizes, and not slowed down
-    by thread contention on a busy one."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+#: one torch thread for this module (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _flops(model: torch.nn.Module, x: torch.Tensor) -> int:

@@ -42,14 +42,8 @@ CASES = list(GEN.CASES)
 TV_CASES = [name for name, case in GEN.CASES.items() if case.get("torchvision")]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """One thread: as fast as two on an idle 2-core machine for these sizes, and not slowed down
-    by thread contention on a busy one."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+#: one torch thread for this module (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 _cache: dict[str, dict] = {}
 
