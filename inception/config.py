@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from ._checks import ArgumentTypeError, check_bool, check_int, check_number
 from .architecture import INCEPTION_BLOCKS, STEM_CHANNELS, BlockSpec, scale_channels
 
-__all__ = ["VariantSpec", "VARIANTS", "GoogLeNetConfig", "STEMS", "STAGES"]
+__all__ = ["VariantSpec", "VARIANTS", "GoogLeNetConfig", "STEMS", "STAGES", "INIT_SCHEMES"]
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,9 @@ VARIANTS: dict[str, VariantSpec] = {
 }
 
 STEMS: tuple[str, ...] = ("imagenet", "small")
+#: Weight initialisation schemes (``GoogLeNet._init_weights``): each variant's own, plus ``"kaiming"``
+#: (He-normal), which trains the BatchNorm-free ``paper`` network where Caffe's "xavier" filler stalls.
+INIT_SCHEMES: tuple[str, ...] = ("seed", "caffe", "torchvision", "kaiming")
 #: Stage names used by ``stage_width``: the stem and the three groups of Inception blocks.
 STAGES: tuple[str, ...] = ("stem", "3", "4", "5")
 
@@ -109,7 +112,8 @@ class GoogLeNetConfig:
     ``stage_width`` further multiplies the stem and the stage-3/4/5 blocks separately.
     ``stem="small"`` replaces the 224 px stem (7x7/2 conv, two 3x3/2 pools) by a stride-1
     3x3 conv, the 1x1 and 3x3 convs and one 3x3/2 pool, for 32-64 px images; the nine
-    blocks and both auxiliary heads are kept.
+    blocks and both auxiliary heads are kept. ``init`` overrides the variant's weight
+    initialisation scheme (one of :data:`INIT_SCHEMES`; ``None``: the variant's own).
     """
 
     variant: str = "bn"
@@ -124,6 +128,7 @@ class GoogLeNetConfig:
     dropout: float | None = None
     aux_dropout: float | None = None
     init_weights: bool = True
+    init: str | None = None
     spec: VariantSpec = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -161,6 +166,8 @@ class GoogLeNetConfig:
                     raise type(e)(f"{name} must be None or a number in [0, 1), got {value!r}") from None
         for name in ("aux_logits", "naive", "transform_input", "init_weights"):
             set_(name, check_bool(name, getattr(self, name)))
+        if self.init is not None and (not isinstance(self.init, str) or self.init not in INIT_SCHEMES):
+            raise ValueError(f"init must be None (the variant's scheme) or one of {list(INIT_SCHEMES)}, got {self.init!r}")
         if self.transform_input and self.in_channels != 3:
             raise ValueError("transform_input=True needs in_channels=3 (it re-normalises RGB)")
 
@@ -172,6 +179,11 @@ class GoogLeNetConfig:
     @property
     def aux_dropout_p(self) -> float:
         return self.spec.aux_dropout if self.aux_dropout is None else float(self.aux_dropout)
+
+    @property
+    def init_scheme(self) -> str:
+        """The initialisation scheme applied: ``init``, or the variant's own when ``init`` is None."""
+        return self.spec.init if self.init is None else self.init
 
     def _mult(self, stage: str) -> float:
         return self.width * self.stage_width[STAGES.index(stage)]

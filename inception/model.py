@@ -8,15 +8,16 @@ torchvision's ``googlenet`` so its ImageNet weights load into the ``"torchvision
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, NamedTuple
+from typing import Any, Callable, NamedTuple, Sequence
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ._checks import check_bool, check_memory, check_number
+from ._checks import ArgumentTypeError, check_bool, check_memory, check_number
 from .architecture import BRANCH_NAMES, BlockSpec, check_filter_count
-from .config import VARIANTS, GoogLeNetConfig, VariantSpec
+from .config import INIT_SCHEMES, VARIANTS, GoogLeNetConfig, VariantSpec
 from .cost import _aux_fixed_pool_fits, _param_count, _single_image_bn_map, min_input_size, min_train_input_size
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "AuxLoss",
     "googlenet",
     "googlenet_loss",
+    "aux_weight_pair",
 ]
 
 #: Per-channel statistics of ImageNet: torchvision-style input normalisation.
@@ -281,7 +283,7 @@ class GoogLeNet(nn.Module):
         self.num_features = cfg.out_channels
         self.feature_info = self._feature_info()
         if cfg.init_weights:
-            self._init_weights(v.init)
+            self._init_weights(cfg.init_scheme)
 
     # ------------------------------------------------------------------ construction helpers
     def _feature_info(self) -> list[FeatureInfo]:
@@ -301,7 +303,17 @@ class GoogLeNet(nn.Module):
         the bounds a=-2, b=2 are absolute, i.e. 200 standard deviations: no real truncation.
         ``caffe`` (the paper variant): the "xavier" filler of the Caffe reference GoogLeNet,
         uniform with variance 1/fan_in, conv biases 0.2, classifier biases 0.
+        ``kaiming``: He-normal (fan_in, ReLU gain) on every convolution and hidden Linear layer,
+        normal std 0.01 on the final classifiers (``fc`` and each head's ``fc2``), biases 0: the
+        variance-preserving choice that lets the BatchNorm-free ``paper`` network train, where
+        ``caffe``'s variance 1/fan_in halves the signal at every ReLU layer.
+        BatchNorm: weight 1, bias 0 in every scheme.
         """
+        if scheme not in INIT_SCHEMES:
+            raise ValueError(f"scheme must be one of {list(INIT_SCHEMES)}, got {scheme!r}")
+        if scheme == "kaiming":
+            self._init_kaiming()
+            return
         for m in self.modules():
             if isinstance(m, (nn.Conv2d, nn.Linear)):
                 if scheme == "caffe":
@@ -313,6 +325,20 @@ class GoogLeNet(nn.Module):
                     nn.init.trunc_normal_(m.weight, mean=0.0, std=0.01, a=-2, b=2)
                     if m.bias is not None and (scheme == "seed" or isinstance(m, nn.Conv2d)):
                         nn.init.zeros_(m.bias)
+            elif isinstance(m, nn.BatchNorm2d):
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
+
+    def _init_kaiming(self) -> None:
+        classifiers = [self.fc] + [h.fc2 for h in (self.aux1, self.aux2) if h is not None]
+        for m in self.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                if any(m is c for c in classifiers):  # no ReLU follows: small logits at the start
+                    nn.init.normal_(m.weight, mean=0.0, std=0.01)
+                else:
+                    nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
             elif isinstance(m, nn.BatchNorm2d):
                 nn.init.ones_(m.weight)
                 nn.init.zeros_(m.bias)
@@ -440,6 +466,7 @@ def googlenet(
     dropout: float | None = None,
     aux_dropout: float | None = None,
     init_weights: bool = True,
+    init: str | None = None,
 ) -> GoogLeNet:
     """Build a GoogLeNet.
 
@@ -454,7 +481,9 @@ def googlenet(
         naive: use Figure 2a's naive blocks (no 1x1 reductions).
         transform_input: re-normalise ImageNet-normalised input (torchvision's weights need it).
         dropout / aux_dropout: override the variant's dropout rates.
-        init_weights: apply the variant's initialisation (else PyTorch's defaults).
+        init_weights: apply an initialisation scheme (else PyTorch's defaults).
+        init: the scheme, one of ``inception.config.INIT_SCHEMES`` (``"seed"``, ``"caffe"``,
+            ``"torchvision"``, ``"kaiming"``); ``None`` (default): the variant's own.
     """
     cfg = GoogLeNetConfig(
         variant=variant,
@@ -469,6 +498,7 @@ def googlenet(
         dropout=dropout,
         aux_dropout=aux_dropout,
         init_weights=init_weights,
+        init=init,
     )
     return GoogLeNet(cfg)
 
@@ -482,20 +512,45 @@ class AuxLoss(NamedTuple):
     aux2: Tensor | None
 
 
+def aux_weight_pair(aux_weight: Any, name: str = "aux_weight") -> tuple[float, float]:
+    """``(aux1_weight, aux2_weight)`` from a number (both heads) or a pair; each finite and >= 0.
+
+    Values come back as given (an ``int`` stays an ``int``), so a number and the pair of it
+    give bit-identical losses.
+    """
+    allowed = f"{name} must be a number >= 0 (both heads) or a pair (aux1_weight, aux2_weight) of them"
+    if isinstance(aux_weight, (str, bytes)):
+        raise ArgumentTypeError(f"{allowed}, got {aux_weight!r} ({type(aux_weight).__name__})")
+    if isinstance(aux_weight, Sequence) or (isinstance(aux_weight, np.ndarray) and aux_weight.ndim):
+        if len(aux_weight) != 2:
+            raise ValueError(f"{allowed}, got {len(aux_weight)} values: {aux_weight!r}")
+        w1, w2 = (check_number(f"{name}[{i}]", w, 0) for i, w in enumerate(aux_weight))
+        return w1, w2
+    try:
+        w = check_number(name, aux_weight, 0)
+    except ArgumentTypeError:
+        raise ArgumentTypeError(f"{allowed}, got {aux_weight!r} ({type(aux_weight).__name__})") from None
+    return w, w
+
+
 def googlenet_loss(
     outputs: GoogLeNetOutputs | tuple,
     target: Tensor,
-    aux_weight: float = 0.3,
+    aux_weight: float | tuple[float, float] = 0.3,
     criterion: Callable[[Tensor, Tensor], Tensor] = F.cross_entropy,
 ) -> AuxLoss:
-    """Main loss plus ``aux_weight`` times each auxiliary loss (section 5: weight 0.3)."""
-    aux_weight = check_number("aux_weight", aux_weight, 0)
+    """Main loss plus each auxiliary loss times its weight (section 5: 0.3 for both).
+
+    ``aux_weight`` is one number for both heads or a pair ``(aux1_weight, aux2_weight)``
+    (Inception-v3 asks whether the lower head, aux1 after 4a, is needed at all).
+    """
+    weights = aux_weight_pair(aux_weight)
     aux1, aux2, logits = outputs
     main = criterion(logits, target)
     l1 = criterion(aux1, target) if aux1 is not None else None
     l2 = criterion(aux2, target) if aux2 is not None else None
     total = main
-    for part in (l1, l2):
-        if part is not None and aux_weight:
-            total = total + aux_weight * part
+    for part, w in zip((l1, l2), weights):
+        if part is not None and w:
+            total = total + w * part
     return AuxLoss(total, main, l1, l2)

@@ -9,7 +9,11 @@ plots itself.
 With ``aux_weight=0`` the auxiliary heads are still trained, as *probes* on detached features
 (``probe_aux=True``): their loss does not reach the trunk, so the network is trained by the
 main loss alone, yet their accuracy still measures how discriminative the features at 4a and
-4d are. That makes the auxiliary-head accuracy comparable between arms.
+4d are. That makes the auxiliary-head accuracy comparable between arms. The rule holds per
+head: with ``aux_weight=(0, 0.3)`` aux1 is a probe and only aux2 trains the trunk.
+
+The optimiser is SGD with momentum (default) or AdamW, with an optional linear warm-up before
+the per-step cosine decay (:func:`lr_schedule`).
 """
 
 from __future__ import annotations
@@ -27,22 +31,31 @@ from torch import Tensor, nn
 
 from ._checks import check_bool, check_int, check_number
 from .data import ImageData, normalize
-from .model import GoogLeNet, googlenet, googlenet_loss
+from .model import GoogLeNet, aux_weight_pair, googlenet, googlenet_loss
 
 __all__ = [
     "STAGES",
     "HEADS",
+    "OPTIMIZERS",
+    "DEVICES",
     "History",
     "train",
     "evaluate",
     "make_model",
     "stage_modules",
     "deterministic",
+    "lr_schedule",
+    "warmup_steps",
+    "resolve_device",
 ]
 
 #: Stages whose gradient norm is recorded, from the input upwards.
 STAGES: tuple[str, ...] = ("conv1", "conv2", "conv3", "3a", "3b", "4a", "4b", "4c", "4d", "4e", "5a", "5b")
 HEADS: tuple[str, ...] = ("main", "aux1", "aux2")
+#: Optimisers ``train`` knows, by the name its ``optimizer`` argument takes.
+OPTIMIZERS: tuple[str, ...] = ("sgd", "adamw")
+#: Devices ``train`` and ``make_model`` accept by name (or pass a ``torch.device``).
+DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")
 
 
 def stage_modules(model: GoogLeNet) -> dict[str, nn.Module]:
@@ -50,31 +63,100 @@ def stage_modules(model: GoogLeNet) -> dict[str, nn.Module]:
     return {s: getattr(model, s if s.startswith("conv") else f"inception{s}") for s in STAGES}
 
 
+def _mps_available() -> bool:
+    mps = getattr(torch.backends, "mps", None)
+    return bool(mps is not None and mps.is_available())
+
+
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """The ``torch.device`` for ``device``: ``"auto"`` picks cuda, then mps, then cpu.
+
+    Asking for an unavailable accelerator is an error, not a silent fall-back to the CPU:
+    a run that was meant for a GPU would otherwise take hours without a word.
+    """
+    if isinstance(device, torch.device):
+        kind = device.type
+    elif isinstance(device, str) and device in DEVICES:
+        kind = device
+    else:
+        raise ValueError(f"device must be one of {list(DEVICES)} or a torch.device, got {device!r}")
+    if kind == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "mps" if _mps_available() else "cpu")
+    if kind not in DEVICES:
+        raise ValueError(f"device must be one of {list(DEVICES)} or a torch.device, got {device!r}")
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} was asked for but torch.cuda.is_available() is False "
+                         f"(this torch build: {torch.__version__})")
+    if kind == "mps" and not _mps_available():
+        raise ValueError(f"device={device!r} was asked for but torch.backends.mps.is_available() is False "
+                         f"(this torch build: {torch.__version__})")
+    return device if isinstance(device, torch.device) else torch.device(kind)
+
+
 def make_model(variant: str = "bn", *, width: float = 0.125, num_classes: int = 10, seed: int = 0,
-               **options: Any) -> GoogLeNet:
-    """A small-input GoogLeNet (``stem="small"``) with both auxiliary heads, initialised from ``seed``."""
+               device: str | torch.device = "cpu", **options: Any) -> GoogLeNet:
+    """A small-input GoogLeNet (``stem="small"``) with both auxiliary heads, initialised from ``seed``.
+
+    ``options`` go to :func:`~inception.model.googlenet` (e.g. ``init="kaiming"``). The weights are
+    drawn on the CPU and then moved to ``device``, so a seed gives the same network everywhere.
+    """
+    dev = resolve_device(device)  # checked before the (possibly slow) construction
     torch.manual_seed(seed)
-    return googlenet(variant, stem="small", width=width, num_classes=num_classes, aux_logits=True, **options)
+    model = googlenet(variant, stem="small", width=width, num_classes=num_classes, aux_logits=True, **options)
+    return model if dev.type == "cpu" else model.to(dev)
+
+
+def warmup_steps(total: int, warmup: float) -> int:
+    """Steps of linear warm-up: ``warmup * total`` rounded, at least 1 if ``warmup > 0``, and
+    leaving at least one step for the cosine decay."""
+    total = check_int("total", total, 1)
+    warmup = check_number("warmup", warmup, 0, 1, max_open=True)
+    if warmup == 0:
+        return 0
+    return max(0, min(max(1, round(warmup * total)), total - 1))
+
+
+def lr_schedule(total: int, warmup: float = 0.0) -> Callable[[int], float]:
+    """The learning-rate multiplier of step ``k`` (0-based) for ``total`` steps.
+
+    ``w = warmup_steps(total, warmup)`` steps ramp linearly, ``(k + 1) / w`` (from lr/w to lr),
+    then a cosine decays from 1 to 0 over the remaining ``total - w`` steps. With ``warmup=0``
+    it is exactly the cosine ``train`` always used: ``0.5 (1 + cos(pi k / total))``.
+    """
+    total = check_int("total", total, 1)
+    w = warmup_steps(total, warmup)
+    span = total - w
+
+    def multiplier(k: int) -> float:
+        if k < w:
+            return (k + 1) / w
+        return 0.5 * (1 + math.cos(math.pi * (min(k, total) - w) / span))
+
+    return multiplier
 
 
 @contextmanager
-def deterministic(threads: int | None = None) -> Iterator[None]:
+def deterministic(threads: int | None = None, *, warn_only: bool = False) -> Iterator[None]:
     """Deterministic algorithms (and optionally a thread count) for the duration of a block.
 
     ``threads`` is checked before anything changes, and the previous settings come back however
-    the block ends (even if switching fails half-way).
+    the block ends (even if switching fails half-way). ``warn_only``: an operation without a
+    deterministic implementation warns instead of raising (needed on CUDA, where adaptive
+    average pooling's backward has none).
     """
     if threads is not None:
         threads = check_int("threads", threads, 1)
+    warn_only = check_bool("warn_only", warn_only)
     old_det = torch.are_deterministic_algorithms_enabled()
+    old_warn = torch.is_deterministic_algorithms_warn_only_enabled()
     old_threads = torch.get_num_threads()
     try:
-        torch.use_deterministic_algorithms(True)
+        torch.use_deterministic_algorithms(True, warn_only=warn_only)
         if threads is not None:
             torch.set_num_threads(threads)
         yield
     finally:
-        torch.use_deterministic_algorithms(old_det)
+        torch.use_deterministic_algorithms(old_det, warn_only=old_warn)
         torch.set_num_threads(old_threads)
 
 
@@ -203,8 +285,16 @@ def _features_and_aux(model: GoogLeNet, x: Tensor) -> tuple[Tensor, Tensor | Non
     return logits, a1, a2
 
 
+def _model_device(model: nn.Module) -> torch.device:
+    p = next(model.parameters(), None)
+    return p.device if p is not None else torch.device("cpu")
+
+
 def evaluate(model: GoogLeNet, data: ImageData, *, batch_size: int = 256) -> dict[str, float]:
-    """Accuracy (in [0, 1]) of the main head and, if present, of each auxiliary head, in eval mode."""
+    """Accuracy (in [0, 1]) of the main head and, if present, of each auxiliary head, in eval mode.
+
+    Runs on the model's device (batches are moved there).
+    """
     if not isinstance(model, GoogLeNet):
         raise TypeError(f"model must be an inception GoogLeNet, got {type(model).__name__}")
     if not isinstance(data, ImageData):
@@ -215,11 +305,12 @@ def evaluate(model: GoogLeNet, data: ImageData, *, batch_size: int = 256) -> dic
     was_training = model.training
     model.eval()
     correct = {h: 0 for h in HEADS}
+    device = _model_device(model)
     try:
         with torch.inference_mode():
             for i in range(0, len(data), batch_size):
-                x = normalize(data.images[i : i + batch_size])
-                y = data.labels[i : i + batch_size]
+                x = normalize(data.images[i : i + batch_size].to(device))
+                y = data.labels[i : i + batch_size].to(device)
                 for head, out in zip(HEADS, _features_and_aux(model, x)):
                     if out is not None:
                         correct[head] += int((out.argmax(1) == y).sum())
@@ -256,10 +347,14 @@ def _check_args(model: nn.Module, train_data: Any, val_data: Any, hyper: dict[st
     for name in ("epochs", "batch_size"):
         h[name] = check_int(name, h[name], 1)
     h["seed"] = check_int("seed", h["seed"], 0)
-    h["aux_weight"] = check_number("aux_weight", h["aux_weight"], 0)
+    h["aux_weight"] = aux_weight_pair(h["aux_weight"])
     h["lr"] = check_number("lr", h["lr"], 0, min_open=True)
     h["momentum"] = check_number("momentum", h["momentum"], 0, 1, max_open=True)
     h["weight_decay"] = check_number("weight_decay", h["weight_decay"], 0)
+    if not isinstance(h["optimizer"], str) or h["optimizer"] not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}, got {h['optimizer']!r}")
+    h["warmup"] = check_number("warmup", h["warmup"], 0, 1, max_open=True)
+    h["device"] = resolve_device(h["device"])
     for name in ("probe_aux", "channels_last"):
         h[name] = check_bool(name, h[name])
     progress = h["progress"]
@@ -278,7 +373,7 @@ def train(
     val_data: ImageData,
     *,
     epochs: int,
-    aux_weight: float = 0.3,
+    aux_weight: float | tuple[float, float] = 0.3,
     batch_size: int = 128,
     lr: float = 0.05,
     momentum: float = 0.9,
@@ -288,12 +383,20 @@ def train(
     channels_last: bool = True,
     progress: bool | Any = False,
     callback: Callable[[int, int, "History"], None] | None = None,
+    optimizer: str = "sgd",
+    warmup: float = 0.0,
+    device: str | torch.device = "cpu",
 ) -> History:
-    """Train ``model`` in place with SGD (momentum, cosine learning-rate decay); return its History.
+    """Train ``model`` in place (SGD or AdamW, cosine learning-rate decay); return its History.
 
-    ``aux_weight`` multiplies each auxiliary loss (the paper uses 0.3, section 5). With
-    ``aux_weight=0`` and ``probe_aux=True`` the auxiliary heads are trained on detached features
-    (see the module docstring). ``seed`` fixes batch order and dropout. ``progress``: ``True``
+    ``aux_weight`` multiplies each auxiliary loss (the paper uses 0.3, section 5); a pair
+    ``(aux1_weight, aux2_weight)`` weights the heads separately. A head whose weight is 0 is,
+    with ``probe_aux=True``, trained on detached features (see the module docstring).
+    ``optimizer``: ``"sgd"`` (with ``momentum``, coupled L2 ``weight_decay``) or ``"adamw"``
+    (default betas, decoupled ``weight_decay``; ``momentum`` unused). ``warmup``: the fraction
+    of all steps spent ramping the learning rate linearly up to ``lr`` before the cosine decay
+    (:func:`lr_schedule`). ``device``: one of :data:`DEVICES` or a ``torch.device``; the model
+    is moved there, and so is every batch. ``seed`` fixes batch order and dropout. ``progress``: ``True``
     shows a progress bar (an ipywidgets bar in Jupyter, a line on stderr elsewhere), or pass an
     object with ``value``/``max`` attributes (e.g. an ``IntProgress``) to update.
     ``callback(step, total_steps, history)`` is called after every step. The model ends in eval mode.
@@ -304,44 +407,57 @@ def train(
     hyper = _check_args(model, train_data, val_data, dict(
         epochs=epochs, aux_weight=aux_weight, batch_size=batch_size, lr=lr, momentum=momentum,
         weight_decay=weight_decay, seed=seed, probe_aux=probe_aux, channels_last=channels_last,
-        progress=progress, callback=callback))
-    epochs, aux_weight, batch_size, lr, momentum, weight_decay, seed, probe_aux, channels_last = (
-        hyper[k] for k in ("epochs", "aux_weight", "batch_size", "lr", "momentum", "weight_decay", "seed",
-                           "probe_aux", "channels_last"))
+        progress=progress, callback=callback, optimizer=optimizer, warmup=warmup, device=device))
+    (epochs, weights, batch_size, lr, momentum, weight_decay, seed, probe_aux, channels_last, optimizer, warmup,
+     device) = (hyper[k] for k in ("epochs", "aux_weight", "batch_size", "lr", "momentum", "weight_decay", "seed",
+                                   "probe_aux", "channels_last", "optimizer", "warmup", "device"))
     n = len(train_data)
     steps_per_epoch = math.ceil(n / batch_size)
     total = epochs * steps_per_epoch
+    w1, w2 = float(weights[0]), float(weights[1])
     config = {
         "variant": model.config.variant,
         "width": model.config.width,
-        "aux_weight": float(aux_weight),
+        # one number when the heads share it (as before pairs existed), so Results.arm(v, 0.3) still finds it
+        "aux_weight": w1 if w1 == w2 else [w1, w2],
         "probe_aux": bool(probe_aux),
         "epochs": epochs,
         "batch_size": batch_size,
         "lr": float(lr),
-        "momentum": float(momentum),
+        "momentum": float(momentum) if optimizer == "sgd" else None,
         "weight_decay": float(weight_decay),
         "seed": seed,
         "n_train": n,
         "n_val": len(val_data),
         "image_size": train_data.image_size,
         "num_classes": train_data.num_classes,
-        "optimizer": "SGD, cosine learning-rate decay to 0 per step",
+        "optimizer": _describe_optimizer(optimizer, warmup),
+        "aux1_weight": w1,
+        "aux2_weight": w2,
+        "optimizer_name": optimizer,
+        "warmup": float(warmup),
+        "warmup_steps": warmup_steps(total, warmup),
+        "init": model.config.init_scheme if model.config.init_weights else "pytorch",
+        "device": device.type,
     }
     hist = History(config, {k: [] for k in ("loss", "main", "aux1", "aux2")}, {s: [] for s in STAGES},
                    {f"{split}_{h}": [] for split in ("train", "val") for h in HEADS})
     stages = stage_modules(model)
     groups = {s: [p for p in m.parameters() if p.requires_grad] for s, m in stages.items()}
-    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: 0.5 * (1 + math.cos(math.pi * min(k, total) / total)))
+    model.to(device)  # before the optimiser is built: it holds the parameters it steps
+    if optimizer == "adamw":
+        opt: torch.optim.Optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    else:
+        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_schedule(total, warmup))
     if channels_last:
         model.to(memory_format=torch.channels_last)
-    detach = aux_weight == 0 and probe_aux
+    # A head with weight 0 becomes a probe: it learns from frozen features, so its loss cannot reach the trunk.
+    probes = [probe_aux and w == 0 for w in weights]
     pre_hooks = []
-    if detach:  # the heads learn from frozen features: their loss cannot reach the trunk
-        for head in (model.aux1, model.aux2):
-            if head is not None:
-                pre_hooks.append(head.register_forward_pre_hook(lambda m, args: (args[0].detach(),)))
+    for head, is_probe in zip((model.aux1, model.aux2), probes):
+        if head is not None and is_probe:
+            pre_hooks.append(head.register_forward_pre_hook(lambda m, args: (args[0].detach(),)))
     bar = _progress_bar(progress, total)
     torch.manual_seed(seed)  # dropout
     order_gen = torch.Generator().manual_seed(seed)
@@ -354,14 +470,15 @@ def train(
             correct = {h: 0 for h in HEADS}
             for i in range(0, n, batch_size):
                 idx = perm[i : i + batch_size]
-                x, y = normalize(train_data.images[idx]), train_data.labels[idx]
+                x, y = normalize(train_data.images[idx].to(device)), train_data.labels[idx].to(device)
                 if channels_last:
                     x = x.contiguous(memory_format=torch.channels_last)
                 out = model(x)
-                parts = googlenet_loss(out, y, aux_weight=aux_weight)
+                parts = googlenet_loss(out, y, aux_weight=weights)
                 loss = parts.total
-                if detach:
-                    loss = loss + sum(p for p in (parts.aux1, parts.aux2) if p is not None)
+                probe_losses = [p for p, is_probe in zip((parts.aux1, parts.aux2), probes) if is_probe and p is not None]
+                if probe_losses:  # sum() as before pairs existed: the (0, 0) run stays bit-identical
+                    loss = loss + sum(probe_losses)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 norms = _grad_norms(groups)
@@ -399,6 +516,15 @@ def train(
     hist.seconds = time.perf_counter() - start
     model.eval()
     return hist
+
+
+def _describe_optimizer(name: str, warmup: float) -> str:
+    """The ``optimizer`` entry of History.config, in words (the default's wording predates the options)."""
+    parts = ["SGD" if name == "sgd" else "AdamW"]
+    if warmup:
+        parts.append(f"{warmup * 100:g}% linear warm-up")
+    parts.append("cosine learning-rate decay to 0 per step")
+    return ", ".join(parts)
 
 
 class _StderrBar:
