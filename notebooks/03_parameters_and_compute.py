@@ -1,0 +1,472 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 - Parameters and compute: where the cost lives
+#
+# Szegedy et al. designed GoogLeNet against a budget: "a computational budget of 1.5 billion
+# multiply-adds at inference time" (section 1), with "12x fewer parameters" than AlexNet. This
+# notebook counts both, layer by layer, from the architecture itself, and checks the paper's
+# numbers, including the ones in its own Table 1 that do not add up.
+#
+# **You will learn**
+# - how Table 1 counts (weights only, K = 1024; ops = multiply-accumulates, M = 10^6) and which of
+#   its rows disagree with their own filter counts, and why;
+# - where GoogLeNet's parameters and compute sit: compute early, parameters late;
+# - how GoogLeNet compares with the same network built from naive blocks, with AlexNet and with
+#   VGG-16, and what global average pooling saves over flatten + fully connected;
+# - that the analytic counts equal torchinfo's and PyTorch's `FlopCounterMode`, and that MACs
+#   are not time;
+# - how width, per-stage widths and input resolution move the totals (a live explorer).
+#
+# **You need** notebook 01's cost formulas (weights = k·k·C_in·C_out, MACs = weights × H_out·W_out)
+# and notebook 02's block. Everything here runs on a CPU in seconds; nothing is downloaded.
+
+# %%
+# %matplotlib inline
+import math
+
+from inception import INCEPTION_BLOCKS, GoogLeNetConfig, cost, netviz, zoo
+from inception.display import Table
+
+PAPER = GoogLeNetConfig(variant="paper", aux_logits=False)  # the 2014 network, as used at inference
+layers = cost.layer_costs(PAPER, 224)  # every layer: shapes, weights, biases, MACs (no torch involved)
+
+# %% [markdown]
+# ## 1. How the paper counts
+#
+# Table 1's "params" column counts convolution and linear **weights only** (no biases) in units
+# of K = 1024, and its "ops" column counts **multiply-accumulates** (MACs) for one 224x224 image,
+# in units of M = 10^6. Inception 3a on its 28x28x192 input shows both conventions:
+
+# %%
+block_3a = cost.totals(cost.block_costs((192, 28, 28), INCEPTION_BLOCKS["3a"]))
+print(f"3a: {block_3a.weights:,} weights = {block_3a.weights / 1024:.1f} K (Table 1: 159 K)")
+print(f"3a: {block_3a.macs:,} MACs = {block_3a.macs / 1e6:.1f} M (Table 1: 128 M)")
+print(f"3a: {block_3a.biases:,} biases, not counted by the paper")
+
+# %%
+# check: 3a agrees with Table 1's printed 159 K and 128 M
+assert abs(block_3a.weights / 1024 - 159) < 1 and abs(block_3a.macs / 1e6 - 128) < 0.5
+
+# %% [markdown]
+# ## 2. Table 1, row by row
+#
+# Every row recomputed from its filter counts (the `paper` variant, 224 px), beside the printed
+# figures. "agrees" allows 1 % or the rounding of the printed figure; "self-consistent" asks
+# whether the printed params times the row's output positions give the printed ops.
+
+# %%
+cost.table1_table()
+
+# %% [markdown]
+# All output shapes are reproduced, and most rows agree. Five do not:
+
+# %%
+disagreements = netviz.table1_disagreements()
+disagreements
+
+# %%
+# check: every output shape is reproduced; exactly these five rows disagree
+assert all(r.computed_output == r.published_output for r in cost.table1_comparison())
+assert disagreements.column("layer") == ["conv1", "4c", "4d", "5a", "5b"]
+
+# %% [markdown]
+# - **conv1** is the interesting one. A plain 7x7/2 convolution from 3 to 64 channels has
+#   7·7·3·64 weights, far more than the printed 2.7 K, and the printed 34 M ops agree with the
+#   printed 2.7 K, not with the plain convolution. Both printed figures match a
+#   *depthwise-separable* 7x7 convolution with depth multiplier 8: a 7x7 filter bank applied to
+#   each input channel separately (3·8 maps), then a 1x1 convolution to 64 channels (computed
+#   below: 2.65 K with K = 1024, or 2.7 K with K = 1000, and 34.0 M MACs). Table 1 describes
+#   something other than the plain convolution that Figure 3 draws.
+# - **4c**: the printed 463 K is below what its filter counts give, and too small for its own
+#   printed 100 M ops (463 K weights at 14x14 positions make only the "implied" figure above); the
+#   ops entry agrees with the filter counts, so the params entry is the one in error.
+# - **5a**: both printed figures are larger than the filter counts give, but consistent with each
+#   other, as if they were computed from different filter counts than the ones printed.
+# - **4d** and **5b** are a couple of percent off in params while their ops agree.
+#
+# The conv1 arithmetic, with the package's convolution primitive (`groups=3` makes each 7x7 filter
+# see one input channel):
+
+# %%
+plain = cost.conv_layer("conv1", (3, 224, 224), 64, 7, stride=2, padding=3, bias=False)
+depthwise = cost.conv_layer("conv1.depthwise", (3, 224, 224), 3 * 8, 7, stride=2, padding=3, groups=3, bias=False)
+pointwise = cost.conv_layer("conv1.pointwise", depthwise.out_shape, 64, 1, bias=False)
+separable = [depthwise.weights + pointwise.weights, depthwise.macs + pointwise.macs]
+Table(["conv1 as", "weights", "K (1024)", "MACs", "M (10^6)"], [
+    ["plain 7x7/2, 3 -> 64", plain.weights, plain.weights / 1024, plain.macs, plain.macs / 1e6],
+    ["depthwise 7x7/2 (x8) + 1x1, 3 -> 24 -> 64", separable[0], separable[0] / 1024, separable[1], separable[1] / 1e6],
+    ["Table 1", None, 2.7, None, 34.0],
+], digits=2)
+
+# %%
+# the claims made above, checked
+rows = {r.name: r for r in cost.table1_comparison()}
+assert separable[0] == 7 * 7 * 3 * 8 + 3 * 8 * 64 == 2712 and round(separable[1] / 1e6, 1) == 34.0
+assert round(separable[0] / 1024, 2) == 2.65 and round(separable[0] / 1000, 1) == 2.7
+assert plain.weights == 9408 > 3 * 2.7 * 1024 and rows["conv1"].self_consistent
+assert rows["4c"].computed_params_k > rows["4c"].published_params_k and rows["4c"].self_consistent is False
+assert abs(rows["4c"].ops_rel_diff) < 0.01  # the ops column agrees with the filter counts
+assert rows["5a"].published_params_k > rows["5a"].computed_params_k and rows["5a"].published_ops_m > rows["5a"].computed_ops_m
+assert rows["5a"].self_consistent
+for name in ("4d", "5b"):
+    assert 0.01 < abs(rows[name].params_rel_diff) < 0.03 and abs(rows[name].ops_rel_diff) < 0.01
+
+# %% [markdown]
+# ## 3. Where the cost lives
+#
+# One bar per layer of Table 1 (conv2 is the 1x1 reduction, conv3 the 3x3 convolution of
+# Table 1's "convolution 3x3" row), with each bar's share of the network's total:
+
+# %%
+netviz.cost_bars(layers, "GoogLeNet (paper variant, 224 px, no auxiliary heads)")
+
+# %%
+netviz.concentration_table(layers)
+
+# %%
+c = netviz.concentration(layers)
+print(f"stem + stage 3 (maps of 28x28 and larger): {c.early_macs:.1%} of the MACs, "
+      f"{c.params_share('stem', '3'):.1%} of the parameters")
+print(f"stage 5 + classifier (7x7 maps and the fc layer): {c.late_params:.1%} of the parameters, "
+      f"{c.macs_share('5', 'head'):.1%} of the MACs")
+
+# %% [markdown]
+# **Compute concentrates early, parameters late.** A weight is reused at every output position,
+# so MACs = weights x H x W: the same weights cost 16 times more on a 28x28 map than on a 7x7 one.
+# Early layers have few, heavily reused weights; late layers have many weights applied to a few
+# positions. conv3, a 3x3 convolution on a 56x56 map, is the most expensive layer of the network.
+# The paper starts the Inception blocks only at 28x28, keeping the lower layers "in traditional
+# convolutional fashion" for "memory efficiency during training" (section 4).
+
+# %%
+# check: the claims above
+per_layer = {name: (params, macs) for name, params, macs in netviz.stage_costs(layers)}
+assert max(per_layer, key=lambda n: per_layer[n][1]) == "conv3"
+assert c.early_macs > 0.5 and c.late_params > 0.5
+assert c.params_share("stem", "3") < 0.15 and c.macs_share("5", "head") < 0.1  # few weights early, few MACs late
+assert cost.conv_layer("a", (64, 28, 28), 64, 3, padding=1).macs == 16 * cost.conv_layer("b", (64, 7, 7), 64, 3, padding=1).macs
+
+# %% [markdown]
+# ## 4. Against the alternatives
+#
+# The same cost model applied to other networks, written down layer by layer in
+# `inception/zoo.py` (nothing typed in: every figure follows from the layer configuration):
+#
+# - **GoogLeNet, naive blocks**: every Inception block built as Figure 2a, no 1x1 reductions or
+#   pool projections. The pool branch passes all its input channels on, so channels pile up from
+#   block to block (section 4: "an inevitable increase in the number of outputs from stage to stage").
+# - **AlexNet** (Krizhevsky et al. 2012, section 3.5 and Figure 2) in its original two-GPU form:
+#   conv2, conv4 and conv5 see only the half of the maps on their own GPU (grouped convolutions,
+#   `groups=2`). The input is 227 px, the size that makes an 11x11/4 convolution produce the
+#   paper's 55x55 maps. "AlexNet (one tower)" is the same filters on one GPU.
+# - **VGG-16** (Simonyan & Zisserman 2014, Table 1, configuration D).
+
+# %%
+zoo.compare_networks()
+
+# %%
+netviz.compare_figure()
+
+# %% [markdown]
+# Without its 1x1 reductions GoogLeNet would be many times larger and slower (the ratios in the
+# table), which is the point of section 4. AlexNet needs fewer MACs than GoogLeNet but almost
+# nine times its parameters; VGG-16 needs about ten times its MACs and twenty times its
+# parameters. In both, almost all parameters sit in the fully connected layers at the top, as the
+# per-layer charts show:
+
+# %%
+# check: the claims above
+networks = {name: cost.totals(zoo.network_costs(name)) for name in zoo.NETWORKS}
+g = networks["GoogLeNet"]
+assert networks["AlexNet"].macs < g.macs and 8.5 < networks["AlexNet"].params / g.params < 9
+assert 9.5 < networks["VGG-16"].macs / g.macs < 10 and 19.5 < networks["VGG-16"].params / g.params < 20
+assert networks["GoogLeNet, naive blocks"].params > 10 * g.params and networks["GoogLeNet, naive blocks"].macs > 5 * g.macs
+assert zoo.fc_share(zoo.network_costs("AlexNet")) > 0.9 and zoo.fc_share(zoo.network_costs("VGG-16")) > 0.85
+
+# %%
+netviz.cost_bars(zoo.network_costs("AlexNet"), "AlexNet (two-GPU form, 227 px)")
+
+# %%
+netviz.cost_bars(zoo.network_costs("VGG-16"), "VGG-16 (configuration D, 224 px)")
+
+# %% [markdown]
+# ### Global average pooling against flatten + fully connected
+#
+# GoogLeNet averages its 7x7x1024 map to 1024 numbers before one linear layer (section 5, after
+# Network in Network; the paper keeps "an extra linear layer" so the network is easy to adapt to
+# other label sets). Flattening the map instead multiplies the classifier's inputs by 49:
+
+# %%
+heads = zoo.head_table()
+heads
+
+# %%
+# check: flattening multiplies the classifier's inputs by 49; the flattened head would hold most of the parameters
+head_params = dict(zip(heads.column("head"), heads.column("params")))
+with_head = dict(zip(heads.column("head"), heads.column("GoogLeNet with this head")))
+assert head_params["flatten + FC"] - 1000 == 49 * (head_params["GAP + FC"] - 1000)  # weights; the 1000 biases stay
+assert head_params["flatten + FC"] > 0.5 * with_head["flatten + FC"]
+
+# %% [markdown]
+# The paper reports that moving from fully connected layers to average pooling improved top-1
+# accuracy by about 0.6 % (section 5), and that dropout remained essential; that is a training
+# result this notebook cannot check. What the table does show: a flattened head would hold most of
+# the network's parameters.
+
+# %% [markdown]
+# ## 5. The paper's own claims
+#
+# The introduction promises "12x fewer parameters than the winning architecture of Krizhevsky et
+# al." and a budget of "1.5 billion multiply-adds at inference time". Recomputed, with AlexNet in
+# its published two-GPU form:
+
+# %%
+zoo.paper_claims_table()
+
+# %%
+s = zoo.table1_sums()
+alexnet, googlenet = cost.totals(zoo.network_costs("AlexNet")), cost.totals(layers)
+with_aux = cost.totals(zoo.network_costs("GoogLeNet + aux heads"))
+ratio = alexnet.params / googlenet.params
+print(f"AlexNet / GoogLeNet parameters: {ratio:.2f} (with GoogLeNet's auxiliary heads: {alexnet.params / with_aux.params:.2f})")
+print(f"12x fewer than AlexNet would mean {alexnet.params / 12 / 1e6:.2f} M parameters")
+print(f"GoogLeNet's weights: {s.computed_weights:,} recomputed; Table 1's params column adds up to "
+      f"{s.published_params_k:,} K = {s.published_weights:,.0f} weights with K = 1024, "
+      f"or {s.published_params_k * 1000 / 1e6:.2f} M if K is read as 1000")
+print(f"Table 1's ops column adds up to {s.published_ops_m:,} M; recomputed: {s.computed_macs / 1e6:,.1f} M; "
+      f"recomputed with the separable conv1: {(s.computed_macs - plain.macs + separable[1]) / 1e6:,.1f} M")
+
+# %%
+# check: the claims below
+assert 8.5 < ratio < 9.0 and alexnet.params / with_aux.params < 5  # "12x fewer" does not hold
+assert 4.5e6 < alexnet.params / 12 < 5.5e6                        # 12x would need about 5 M
+assert 1.5e9 < s.computed_macs < 1.6e9  # "1.5 billion": holds to within about 5 %
+assert round(s.published_params_k * 1000 / 1e6, 2) == 6.80
+assert abs(s.published_ops_m / 1500 - 1) < 0.01                    # Table 1's ops column: almost exactly 1.5 G ...
+assert abs((s.computed_macs - plain.macs + separable[1]) / 1.5e9 - 1) < 0.01  # ... thanks to the separable conv1
+
+# %% [markdown]
+# - **"12x fewer parameters than AlexNet" does not hold** for the network of Table 1: AlexNet has
+#   about 8.7 times as many parameters as GoogLeNet at inference (and fewer than 5 times as many as
+#   GoogLeNet with the auxiliary heads it was trained with). 12x would need GoogLeNet at about
+#   5 M parameters. The paper does not state a parameter total; the often quoted "6.8 M" matches
+#   Table 1's params column added up with K read as 1000.
+# - **"1.5 billion multiply-adds" holds roughly**: the recomputed main path is a few percent
+#   above it. Table 1's ops column adds up to almost exactly 1.5 G, but only because of conv1's
+#   34 M (the separable form); with the plain conv1 of Figure 3 the total is the recomputed one.
+
+# %% [markdown]
+# ## 6. The three variants, and a cross-check
+#
+# The collection builds three variants (notebook 02): `paper` (2014: biases, LRN, no BatchNorm),
+# `bn` (the seed blog's: BatchNorm everywhere) and `torchvision` (weight-compatible with
+# torchvision's checkpoint: a 3x3 kernel in the "5x5" branch, no conv biases). Their totals, and
+# where torchvision's smaller kernel saves MACs:
+
+# %%
+cost.variants_table()
+
+# %%
+stage_macs = netviz.variant_stage_table()
+stage_macs
+
+# %%
+# check: torchvision saves MACs in the Inception stages only (its 3x3 kernel in the "5x5" branch)
+by_variant = {row[0]: row[1:] for row in stage_macs.rows}
+paper_stages, tv_stages = by_variant["paper"], by_variant["torchvision"]
+assert by_variant["bn"] == paper_stages and tv_stages[0] == paper_stages[0] and tv_stages[4] == paper_stages[4]
+assert all(t < p for t, p in zip(tv_stages[1:4], paper_stages[1:4]))
+
+# %% [markdown]
+# Are the analytic counts right? `cross_check` builds each network in PyTorch and compares with
+# torchinfo's summary and with PyTorch's `FlopCounterMode`, one image, eval mode. torchinfo counts
+# every parameter, auxiliary heads included (they exist, though they do not run in eval mode), and
+# its "mult-adds" also count each bias once per output position and each BatchNorm parameter once;
+# `FlopCounterMode` counts 2 FLOPs per MAC of convolutions and linear layers (FLOPs = 2 x MACs).
+
+# %%
+counts = netviz.cross_check()
+counts
+
+# %%
+# check: the analytic counts equal torchinfo's and FlopCounterMode's for every variant
+assert all(counts.column("all equal"))
+
+# %% [markdown]
+# ## 7. MACs are not time
+#
+# Below, every module of the network runs alone on the input it sees in a real forward pass, on one
+# CPU thread, and its median time is put next to its MACs. **The outputs of the next two cells are
+# not checked by `pytest --nbval`** (they are tagged `nbval-ignore-output`), and nothing in this
+# notebook asserts anything about them: timings change with the machine, its load and the PyTorch
+# build, so your numbers will differ from the stored ones.
+
+# %% tags=["nbval-ignore-output"]
+timings = netviz.time_blocks(repeats=5)
+timings
+
+# %% tags=["nbval-ignore-output"]
+netviz.timing_figure(timings)
+
+# %% [markdown]
+# Pools and local response normalization cost no MACs but real time: they read and write whole
+# feature maps. How fast each convolution runs depends on the machine and on how well its CPU
+# library uses it: a 1x1 convolution on a large map is one big matrix product, while small maps,
+# many thin branches and concatenations can spend much of their time moving memory (compare the
+# "MMACs per ms" column on your machine).
+#
+# What does not depend on the machine is how much arithmetic a module does for each value its
+# layers read or write (each layer's input, output and weights, counted once per layer). From the
+# cost model:
+
+# %%
+moved, module_macs = {}, {}
+for layer in layers:
+    name = netviz.stage_label(layer.stage)
+    moved[name] = moved.get(name, 0) + math.prod(layer.in_shape) + math.prod(layer.out_shape) + layer.weights
+    module_macs[name] = module_macs.get(name, 0) + layer.macs
+per_value = {name: module_macs[name] / moved[name] for name in moved}
+print("MACs per value read or written: " + ", ".join(f"{n} {per_value[n]:.0f}" for n in ("conv3", "3b", "4a", "5b"))
+      + f", fc {per_value['fc']:.1f}, pools and LRN 0")
+print(f"values read or written: lrn2 {moved['lrn2'] / 1e6:.2f} M (0 MACs), conv3 {moved['conv3'] / 1e6:.2f} M "
+      f"({module_macs['conv3'] / 1e6:.0f} M MACs)")
+
+# %%
+# check: pools and LRN move whole maps without a MAC; MACs per value moved range from 1 (fc) to hundreds (conv3)
+assert all(module_macs[n] == 0 < moved[n] for n in moved if n.startswith(("maxpool", "lrn", "avgpool")))
+assert moved["lrn2"] > moved["conv3"] and max(per_value, key=per_value.get) == "conv3"
+assert abs(per_value["fc"] - 1) < 0.01 and per_value["conv3"] > 300
+
+# %% [markdown]
+# conv3 does hundreds of multiply-accumulates for every value it touches, the classifier about one
+# (each of its weights is used once per image), and lrn2 touches more values than conv3 without
+# doing a single MAC. MACs measure arithmetic, not memory traffic or how parallel the work is; they
+# are a good first estimate of cost, not a prediction of speed.
+
+# %% [markdown]
+# ## 8. Explore: width, stage widths and resolution
+#
+# The explorer recomputes the whole network from the analytic cost model on every change. `width`
+# multiplies every filter count; `stem`, `stage 3`, `stage 4` and `stage 5` multiply the filter
+# counts of those parts on top of it; `input px` is the image size. The bars show each layer's share
+# of the network's parameters and MACs; black ticks mark the default network. Too small an input
+# gives a message instead of numbers.
+
+# %%
+explorer = netviz.network_widget()
+explorer
+
+# %% [markdown]
+# The explorer's default state, for readers without a live kernel:
+
+# %%
+explorer.table()
+
+# %%
+netviz.explorer_figure(PAPER)
+
+# %% [markdown]
+# Things to try: halve `width` and watch MACs drop to about a quarter (C_in and C_out both
+# shrink) while the shares move only a little; double `stage 5` only and see parameters rise much more
+# than MACs; double `input px` and see MACs grow about fourfold while parameters stay put (global
+# average pooling makes the classifier independent of the input size). The same, done in code:
+
+# %%
+explorer.set(width=0.5)
+print(explorer.table())
+explorer.set(width=1.0, stage_width=(1.0, 1.0, 1.0, 2.0))
+print(explorer.table())
+explorer.set(stage_width=(1.0, 1.0, 1.0, 1.0), input_size=20)
+print(explorer.table())
+explorer.set(input_size=224)
+
+
+# %%
+# check: the things to try above
+def explore(**settings):
+    explorer.set(**settings)
+    numbers = dict(explorer.numbers)
+    explorer.set(width=1.0, stage_width=(1.0, 1.0, 1.0, 1.0), input_size=224)
+    return numbers
+
+default, half, wide5, big = explore(), explore(width=0.5), explore(stage_width=(1.0, 1.0, 1.0, 2.0)), explore(input_size=448)
+assert 0.2 < half["macs_vs_default"] < 0.3                          # about a quarter
+assert abs(half["early_macs"] - default["early_macs"]) < 0.1 and abs(half["late_params"] - default["late_params"]) < 0.1
+assert wide5["params_vs_default"] - 1 > 3 * (wide5["macs_vs_default"] - 1)  # parameters rise much more than MACs
+assert 3.9 < big["macs_vs_default"] < 4.1 and big["params_vs_default"] == 1
+
+# %% [markdown]
+# ## Summary
+#
+# - Table 1 counts weights (K = 1024) and multiply-accumulates (M = 10^6). Recomputed from its
+#   filter counts, most rows match; conv1's 2.7 K / 34 M describe a depthwise-separable 7x7
+#   convolution, 4c's params entry is wrong, 5a's two figures agree with each other but not with
+#   its filter counts, 4d and 5b are a few percent off.
+# - Compute concentrates early (large maps), parameters late (many channels, the classifier).
+# - The 1x1 reductions keep GoogLeNet many times smaller and cheaper than the same network with
+#   naive blocks; global average pooling keeps its classifier small.
+# - The paper's "1.5 billion multiply-adds" roughly holds; its "12x fewer parameters than AlexNet"
+#   does not (about 8.7x).
+# - The analytic counts equal torchinfo's and `FlopCounterMode`'s exactly. MACs are not time: pools
+#   and LRN move whole feature maps without a single MAC, and the MACs per value a module reads or
+#   writes range from about 1 (the classifier) to hundreds (conv3); measure time on your machine.
+#
+# ## Exercises
+#
+# Each exercise has a check function: fill in your answer and run the cell. Worked solutions
+# follow the exercises.
+#
+# 1. **Flatten + FC.** How many weights (no biases) does a single linear layer from the flattened
+#    7x7x1024 map to 1000 classes have?
+
+# %%
+answer = None  # your number
+netviz.check_flatten_fc_weights(answer)
+
+# %% [markdown]
+# 2. **conv1 as Table 1 counts it.** Compute the weights and MACs of a depthwise 7x7/2
+#    convolution with depth multiplier 8 (3 x 8 output maps of 112x112, each from one input channel)
+#    followed by a 1x1 convolution from 24 to 64 channels. No biases.
+
+# %%
+weights, macs = None, None  # your numbers
+netviz.check_conv1_separable(weights, macs)
+
+# %% [markdown]
+# 3. **Resolution.** By what factor do GoogLeNet's MACs and its parameters change from a 224 px to
+#    a 448 px input? Reason first, then use `cost.layer_costs(PAPER, 448)` (or the explorer).
+
+# %%
+macs_ratio, params_ratio = None, None  # your numbers
+netviz.check_resolution_scaling(macs_ratio, params_ratio)
+
+# %% [markdown]
+# 4. **Half the compute.** Find a `width` multiplier that halves GoogLeNet's MACs (within 5 %).
+#    Use the explorer's `width` slider and its "x default" column.
+
+# %%
+width = None  # your number
+netviz.check_half_macs_width(width)
+
+# %% [markdown]
+# ### Solutions
+
+# %%
+print(netviz.check_flatten_fc_weights(7 * 7 * 1024 * 1000))
+print(netviz.check_conv1_separable(7 * 7 * 1 * 24 + 24 * 64, (7 * 7 * 1 * 24 + 24 * 64) * 112 * 112))
+big, small = cost.totals(cost.layer_costs(PAPER, 448)), cost.totals(layers)
+print(netviz.check_resolution_scaling(big.macs / small.macs, big.params / small.params))
+print(netviz.check_half_macs_width(0.7))  # MACs ~ width^2, so width ~ 1/sqrt(2)
