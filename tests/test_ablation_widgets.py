@@ -153,3 +153,144 @@ def test_explorer_select_and_train(results):
     assert type(w).__name__ == "VBox"
     ex._refresh()
     assert "aux 1" in " ".join(ex._widgets["arms"].options)
+
+
+# ----------------------------------------------------------------------------- explorer callbacks (no browser)
+@pytest.fixture
+def explorer(hand, monkeypatch):
+    """An explorer over the hand-built runs whose training is instant: ``run_arm`` is a fake that
+    reports 40 steps to the callback, records every call in ``explorer.calls`` and, if
+    ``explorer.during_run`` is set, calls it in the middle of the run (a click while training)."""
+    ex = ablation.AblationExplorer(hand, SETUP, data=None, seed=2)
+    ex.calls, ex.during_run, ex.progress_seen = [], None, []
+
+    def fake_run_arm(setup, variant, aux_weight, seed, data, *, callback=None, progress=False):
+        ex.calls.append((variant, aux_weight, seed))
+        bar = ex._widgets.get("bar")
+        if bar is not None:
+            ex.progress_seen.append((bar.value, bar.description))  # before the first step
+        for step in range(1, 41):
+            callback(step, 40, None)
+            if bar is not None:
+                ex.progress_seen.append((bar.value, bar.description))
+            if step == 20 and ex.during_run is not None:
+                ex.during_run()
+        return _hist(variant, aux_weight, seed, conv1=(1, 1), val_main=(0.3, 0.45))
+
+    monkeypatch.setattr(ablation, "run_arm", fake_run_arm)
+    ex.widget()
+    return ex
+
+
+def _selected(ex):
+    return ex._widgets["arms"].value
+
+
+def test_explorer_train_keeps_selection(explorer):
+    """Bug 1: a run used to empty the arms selection (replacing the options fired on_select)."""
+    w = explorer._widgets
+    w["arms"].value = ("bn, aux 0",)  # only one arm selected, then train a new arm
+    w["weight"].value = 1.0
+    explorer.on_click()
+    assert explorer.calls == [("bn", 1.0, 2)]
+    assert w["arms"].options == ("bn, aux 0", "bn, aux 0.3", "bn, aux 1")
+    assert _selected(explorer) == ("bn, aux 0", "bn, aux 1")  # kept, plus the new run's arm
+    assert explorer.arms == [("bn", 0.0), ("bn", 1.0)]
+    assert w["status"].value.startswith("trained bn, aux 1 seed 2")
+    # a run of an arm that is not selected and already exists: the arm is added to the selection
+    explorer.QUEUED_CLICK_S = 0
+    w["weight"].value = 0.3
+    explorer.on_click()
+    assert explorer.calls[-1] == ("bn", 0.3, 2)
+    assert _selected(explorer) == ("bn, aux 0", "bn, aux 1", "bn, aux 0.3")
+    assert len(explorer.results.arm("bn", 0.3)) == 3
+
+
+def test_explorer_new_run_changes_plot(explorer):
+    before = explorer._widgets["image"].value
+    explorer.on_click()
+    assert explorer._widgets["image"].value != before and explorer.arms  # the new run is drawn
+
+
+def test_explorer_ignores_clicks_during_a_run(explorer):
+    """Bug 2: a double-click trained two runs. A click while a run is in progress is ignored and
+    the button is disabled while it runs."""
+    w = explorer._widgets
+    seen = []
+
+    def click_again():
+        seen.append((explorer.busy, w["button"].disabled))
+        explorer.on_click()
+
+    explorer.during_run = click_again
+    explorer.on_click()
+    assert seen == [(True, True)]
+    assert len(explorer.calls) == 1  # the second click did not train
+    assert not explorer.busy and not w["button"].disabled
+
+
+def test_explorer_ignores_a_click_queued_behind_a_run(explorer):
+    """The kernel handles widget messages one at a time: a double-click's second click arrives
+    right after the first run ends. It is ignored; a later click trains again."""
+    explorer.on_click()
+    explorer.on_click()  # at once: queued behind the first
+    assert len(explorer.calls) == 1
+    explorer._run_ended -= explorer.QUEUED_CLICK_S  # as if the user clicked again later
+    explorer.on_click()
+    assert [c[2] for c in explorer.calls] == [2, 3]  # next unused seed
+
+
+def test_explorer_progress_resets_and_describes(explorer):
+    """Bug 3: the bar showed the previous run's 100% at the start, with no text; the previous
+    message stayed during a new run."""
+    w = explorer._widgets
+    bar = w["bar"]
+    explorer.on_click()
+    assert (bar.value, bar.max, bar.description) == (40, 40, "seed 2: step 40/40")
+    assert w["status"].value.startswith("trained")
+    statuses = []
+    explorer.during_run = lambda: statuses.append(w["status"].value)
+    explorer._run_ended -= explorer.QUEUED_CLICK_S
+    explorer.on_click()
+    second = explorer.progress_seen[41:]
+    assert second[0] == (0, "seed 3: starting")  # reset before the first step
+    assert second[1] == (1, "seed 3: step 1/40")
+    descriptions = [d for _, d in second]
+    # updated every 5% of the steps (every 2nd of 40), not more often
+    assert sorted(set(descriptions) - {"seed 3: starting"}, key=lambda d: int(d.split()[3].split("/")[0])) == \
+        ["seed 3: step 1/40"] + [f"seed 3: step {k}/40" for k in range(2, 41, 2)]
+    assert statuses == ["training bn, aux 0.3 seed 3..."]  # the old "trained ..." is gone
+    assert w["status"].value.startswith("trained bn, aux 0.3 seed 3")
+
+
+def test_explorer_rows_follow_the_arms(explorer, hand):
+    """Bug 5: the arms list was stuck at 2 rows."""
+    w = explorer._widgets
+    assert w["arms"].rows == 2
+    w["weight"].value = 1.0
+    explorer.on_click()
+    assert w["arms"].rows == 3
+    many = A.Results({}, [_hist(v, a, 0, conv1=(1, 1), val_main=(0.3, 0.4)) for v in ("bn", "paper")
+                          for a in (0.0, 0.1, 0.3, 1.0, 2.0)])
+    assert ablation.AblationExplorer(many, SETUP, None).widget().children[0].children[0].rows == 8
+
+
+def test_explorer_plot_is_sharp(explorer):
+    """Bug 4: the PNG is rendered at twice the displayed width, and the displayed width is fixed."""
+    import struct
+
+    w = explorer._widgets
+    png = w["image"].value
+    width = struct.unpack(">I", png[16:20])[0]  # IHDR
+    assert width == explorer.PLOT_SCALE * explorer.PLOT_PX
+    assert w["image"].layout.width == f"{explorer.PLOT_PX}px"
+
+
+def test_explorer_select_callback(explorer):
+    w = explorer._widgets
+    w["arms"].value = ()
+    assert explorer.arms == []
+    w["metric"].value = "val_aux1"
+    assert explorer.metric == "val_aux1"
+    w["arms"].value = ("bn, aux 0.3",)
+    assert explorer.arms == [("bn", 0.3)]
