@@ -48,6 +48,7 @@ __all__ = [
     "plot_visualized",
     "FeatureBrowser",
     "feature_browser",
+    "MAX_UPLOAD_BYTES",
 ]
 
 _DPI = 80
@@ -335,6 +336,20 @@ def plot_preferred_period(responses: Mapping[str, ScaleResponse]) -> Figure:
 _WHOLE = "(whole stage)"
 _ALL = "all (concatenated)"
 
+#: The largest upload the browser takes (8 MB, decimal, as file managers show sizes). The Jupyter server closes the kernel's websocket
+#: on any message over 10 MiB (tornado's default ``websocket_max_message_size``), so a larger
+#: file would never arrive and would cut the connection; raise that limit with
+#: ``jupyter lab --ServerApp.tornado_settings="{'websocket_max_message_size': 100*1024*1024}"``.
+MAX_UPLOAD_BYTES = 8_000_000
+_UPLOAD_ACCEPT = "image/*,.png,.jpg,.jpeg,.gif,.bmp,.webp,.tif,.tiff"
+
+
+def _mb(n: float) -> str:
+    """A file size as a file manager shows it: '8 MB', '27.3 MB', '512 KB'."""
+    if n >= 1e6:
+        return f"{n / 1e6:.1f}".removesuffix(".0") + " MB"
+    return f"{max(1, round(n / 1e3))} KB"
+
 
 def _png(rgb: np.ndarray) -> bytes:
     buf = io.BytesIO()
@@ -382,7 +397,7 @@ class FeatureBrowser:
         self.widget: Any = None
         self.state: dict[str, Any] = {}
         self.show(network=next(iter(self.models)), stage="inception3a" if "inception3a" in self.stages else self.stages[0],
-                  branch=_ALL, channel=0, image=next(iter(self.images)))
+                  branch=_ALL, image=next(iter(self.images)))
 
     # ----- pure logic (no widgets needed) -----
     def branch_options(self, stage: str) -> list[str]:
@@ -401,6 +416,13 @@ class FeatureBrowser:
     def layer_key(self, stage: str, branch: str) -> str:
         return stage if branch in (_ALL, _WHOLE) else f"{stage}.{branch}"
 
+    def most_active_channel(self, stage: str, branch: str, network: str | None = None,
+                            image: str | None = None) -> int:
+        """The channel with the largest mean absolute activation of the layer on the image."""
+        acts = self.activations_for(network or self.state["network"], image or self.state["image"])
+        a = acts[self.layer_key(stage, branch)]
+        return int(np.abs(a).reshape(a.shape[0], -1).mean(1).argmax())
+
     def num_channels(self, stage: str, branch: str, network: str | None = None, image: str | None = None) -> int:
         acts = self.activations_for(network or self.state["network"], image or self.state["image"])
         return int(acts[self.layer_key(stage, branch)].shape[0])
@@ -409,9 +431,12 @@ class FeatureBrowser:
              channel: int | None = None, image: str | None = None) -> dict[str, Any]:
         """Select a view (unspecified fields keep their value; invalid ones are corrected) and render it.
 
+        When the layer, image or network changes and no ``channel`` is given, the view starts on the
+        layer's most active channel (largest mean absolute activation): many channels are all zero.
         Returns the new state: the selection plus ``png`` (bytes) and ``html`` (the readout).
         """
-        s = dict(self.state)
+        prev = self.state
+        s = dict(prev)
         s.update({k: v for k, v in dict(network=network, stage=stage, branch=branch, channel=channel,
                                          image=image).items() if v is not None})
         if s["network"] not in self.models:
@@ -424,6 +449,11 @@ class FeatureBrowser:
             s["branch"] = self.branch_options(s["stage"])[0]
         acts = self.activations_for(s["network"], s["image"])
         a = acts[self.layer_key(s["stage"], s["branch"])]
+        scores = np.abs(a).reshape(a.shape[0], -1).mean(1)
+        s["most_active"] = int(scores.argmax())
+        moved = not prev or any(prev.get(k) != s[k] for k in ("network", "image", "stage", "branch"))
+        if channel is None and moved:
+            s["channel"] = s["most_active"]
         s["channel"] = int(min(max(0, int(s["channel"])), a.shape[0] - 1))
         s["num_channels"] = int(a.shape[0])
         s["png"] = self._render(s, a)
@@ -474,7 +504,8 @@ class FeatureBrowser:
         layer = self.layer_key(s["stage"], s["branch"])
         text = (f"<b>{html.escape(s['network'])}</b> network, image <b>{html.escape(s['image'])}</b>: "
                 f"{html.escape(_short(layer))}, {a.shape[0]} channels of {a.shape[1]}x{a.shape[2]}; "
-                f"channel {s['channel']}: mean {ch.mean():.3f}, max {ch.max():.3f}")
+                f"channel {s['channel']}: mean {ch.mean():.3f}, max {ch.max():.3f}"
+                + (" (the most active channel of this layer)" if s["channel"] == s.get("most_active") else ""))
         if s["stage"] in self.blocks:
             e = {b: float(np.square(acts[f"{s['stage']}.{b}"]).sum()) for b in BRANCH_NAMES}
             tot = sum(e.values()) or 1.0
@@ -503,6 +534,10 @@ class FeatureBrowser:
         item = items[-1]
         name = str(item.get("name", "upload")) if isinstance(item, Mapping) else "upload"
         content = item.get("content", b"") if isinstance(item, Mapping) else b""
+        size = max(int(item.get("size") or 0) if isinstance(item, Mapping) else 0, len(content or b""))
+        if size > MAX_UPLOAD_BYTES:
+            return None, (f"Could not use {html.escape(name)}: it is {_mb(size)}, and this notebook takes images "
+                          f"up to {_mb(MAX_UPLOAD_BYTES)}. Shrink it or save it as JPEG, then upload it again.")
         try:
             msg = self.add_image(name, content)
         except ImageError as e:
@@ -518,22 +553,47 @@ class FeatureBrowser:
         self.w_network = W.ToggleButtons(options=list(self.models), value=s["network"], description="network")
         self.w_stage = W.Dropdown(options=[(_short(n), n) for n in self.stages], value=s["stage"], description="stage")
         self.w_branch = W.Dropdown(options=self.branch_options(s["stage"]), value=s["branch"], description="branch")
-        self.w_channel = W.IntSlider(value=s["channel"], min=0, max=s["num_channels"] - 1, description="channel",
-                                     continuous_update=True)
+        self.w_channel_box = W.Box(layout=W.Layout(width="auto"))
+        self.w_channel = None
+        self._new_channel_slider()
         self.w_image = W.Dropdown(options=list(self.images), value=s["image"], description="image")
-        self.w_upload = W.FileUpload(accept="image/*", multiple=False, description="your image")
-        self.w_status = W.HTML(value="Upload a picture of your own (PNG, JPEG, ...): it is resized to "
-                                     f"{self.image_size}x{self.image_size}.")
+        self.w_upload = W.FileUpload(accept=_UPLOAD_ACCEPT, multiple=False, description="your image")
+        self.w_limit = W.HTML(value=f"images up to {_mb(MAX_UPLOAD_BYTES)}")
+        self.w_status = W.HTML(value="Upload a picture of your own (PNG, JPEG, GIF, BMP, WebP, TIFF; up to "
+                                     f"{_mb(MAX_UPLOAD_BYTES)}): it is resized to {self.image_size}x{self.image_size}.",
+                               layout=W.Layout(width="100%", max_width="900px"))
         self.w_view = W.Image(value=s["png"], format="png")
         self.w_readout = W.HTML(value=s["html"])
         self._busy = False
-        for w in (self.w_network, self.w_stage, self.w_branch, self.w_channel, self.w_image):
+        for w in (self.w_network, self.w_stage, self.w_branch, self.w_image):
             w.observe(self._on_change, names="value")
         self.w_upload.observe(self._on_upload, names="value")
-        controls = W.HBox([W.VBox([self.w_network, self.w_stage, self.w_branch]),
-                           W.VBox([self.w_channel, self.w_image, self.w_upload, self.w_status])])
-        self.widget = W.VBox([controls, self.w_view, self.w_readout])
+        # the controls keep fixed columns; the status (of any length) has its own row below them
+        controls = W.HBox([W.VBox([self.w_network, self.w_stage, self.w_branch], layout=W.Layout(flex="0 0 auto")),
+                           W.VBox([self.w_channel_box, self.w_image, W.HBox([self.w_upload, self.w_limit])],
+                                  layout=W.Layout(flex="0 0 auto"))])
+        self.widget = W.VBox([controls, self.w_status, self.w_view, self.w_readout])
         return self.widget
+
+    def _new_channel_slider(self) -> None:
+        """A fresh channel slider for the current layer's channel count.
+
+        Changing ``max`` of a shown IntSlider is not enough: the slider library in the browser
+        (noUiSlider, ipywidgets 8) keeps the first range for its Home/End keys, so End would stop at
+        the old last channel. A new widget gets a new view that knows the new range.
+        """
+        import ipywidgets as W
+
+        s = self.state
+        old = self.w_channel
+        new = W.IntSlider(value=s["channel"], min=0, max=s["num_channels"] - 1, description="channel",
+                          continuous_update=True)
+        new.observe(self._on_change, names="value")
+        self.w_channel = new
+        self.w_channel_box.children = (new,)
+        if old is not None:
+            old.unobserve(self._on_change, names="value")
+            old.close()
 
     def _sync(self) -> None:
         """Push the state into the widgets (menus only offer valid values)."""
@@ -544,8 +604,10 @@ class FeatureBrowser:
             if list(self.w_branch.options) != opts:
                 self.w_branch.options = opts
             self.w_branch.value = s["branch"]
-            self.w_channel.max = s["num_channels"] - 1
-            self.w_channel.value = s["channel"]
+            if self.w_channel.max != s["num_channels"] - 1:
+                self._new_channel_slider()  # a new range: see _new_channel_slider
+            else:
+                self.w_channel.value = s["channel"]
             if list(self.w_image.options) != list(self.images):
                 self.w_image.options = list(self.images)
             self.w_image.value = s["image"]
@@ -554,19 +616,39 @@ class FeatureBrowser:
         finally:
             self._busy = False
 
-    def _on_change(self, _change: Any = None) -> None:
+    def _on_change(self, change: Any = None) -> None:
         if self._busy:
             return
+        owner = change.get("owner") if isinstance(change, Mapping) else getattr(change, "owner", None)
+        # moving the slider picks a channel; any other control starts on the most active one
+        channel = self.w_channel.value if owner is self.w_channel or owner is None else None
         self.show(network=self.w_network.value, stage=self.w_stage.value, branch=self.w_branch.value,
-                  channel=self.w_channel.value, image=self.w_image.value)
+                  channel=channel, image=self.w_image.value)
         self._sync()
 
     def _on_upload(self, change: Any) -> None:
-        name, msg = self.add_upload(change["new"] if isinstance(change, Mapping) else change)
-        self.w_status.value = msg
-        if name is not None:
-            self.show(image=name)
-            self._sync()
+        if getattr(self, "_clearing", False):
+            return
+        value = change["new"] if isinstance(change, Mapping) else change
+        if not value:
+            return  # the upload button was cleared
+        try:
+            name, msg = self.add_upload(value)
+            self.w_status.value = msg
+            if name is not None:
+                self.show(image=name)
+                self._sync()
+        except Exception as e:  # the widget must survive anything a file does
+            self.w_status.value = f"Could not use this file: {html.escape(str(e) or type(e).__name__)}"
+        finally:
+            # forget the file (memory; and choosing the same file again is a new upload)
+            self._clearing = True
+            try:
+                self.w_upload.value = ()
+            except Exception:
+                pass
+            finally:
+                self._clearing = False
 
     def __repr__(self) -> str:
         s = self.state

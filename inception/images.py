@@ -79,16 +79,50 @@ def _open_bytes(data: bytes, what: str) -> Image.Image:
             img.load()  # decode now, so a truncated file fails here and not later
     except ImageError:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-        raise ImageError(f"{what} is too large to decode safely ({e}): shrink it first") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError(f"{what} has too many pixels to open safely: shrink it first") from None
     except UnidentifiedImageError:
         raise ImageError(
-            f"{what} is not an image file PIL can read ({len(data):,} bytes starting with {data[:8]!r}); "
+            f"{what} is not an image file this notebook can read: {_describe_start(data)}, {len(data):,} bytes; "
             f"use PNG, JPEG, GIF, BMP, WebP or TIFF"
         ) from None
     except (OSError, SyntaxError, ValueError) as e:
-        raise ImageError(f"{what} could not be decoded ({type(e).__name__}: {e}); the file may be truncated") from None
+        raise ImageError(_undecodable(what, e)) from None
     return img
+
+
+#: File signatures worth naming when a file is not an image we can read.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (or a Word/Excel/PowerPoint file)"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"<svg", "an SVG drawing (vector graphics): export it as PNG first"),
+    (b"<?xml", "an XML file"),
+)
+
+
+def _describe_start(data: bytes) -> str:
+    """How ``data`` begins, in words: a known kind of file, text (quoted), or its first bytes in hex."""
+    for magic, kind in _SIGNATURES:
+        if data.startswith(magic):
+            return f"it looks like {kind}"
+    if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc", b"ftypavif"):
+        return "it looks like a HEIC/AVIF photo (as iPhones save them): save it as JPEG or PNG first"
+    head = data[:16]
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and text.strip() and all(c.isprintable() or c in "\t\r\n" for c in text):
+        shown = " ".join(text.split())[:12]
+        return f'it starts with text ("{shown}...")'
+    return "it starts with the bytes " + " ".join(f"{b:02x}" for b in data[:8])
+
+
+def _undecodable(what: str, e: BaseException) -> str:
+    """A decoding failure in words (the library's own wording kept as the detail)."""
+    detail = str(e).strip().rstrip(".") or "no details"
+    return f"{what} could not be decoded as an image: the file may be truncated or damaged (reason: {detail})"
 
 
 def _from_array(arr: np.ndarray, notes: list[str]) -> Image.Image:
@@ -193,7 +227,7 @@ def _load_pil(img: Image.Image, what: str) -> Image.Image:
     try:
         img.load()
     except (OSError, SyntaxError, ValueError) as e:
-        raise ImageError(f"{what} could not be decoded ({type(e).__name__}: {e}); the file may be truncated") from None
+        raise ImageError(_undecodable(what, e)) from None
     return img
 
 
@@ -218,7 +252,7 @@ def prepare_image(source: object, size: int = 32, *, name: str | None = None) ->
         img = _open_bytes(bytes(source), name or "the uploaded data")
     elif isinstance(source, Image.Image):
         file = getattr(source, "filename", None)  # set when the image was opened from a file
-        img = _load_pil(source, name or (f"the PIL image from {Path(file).name!r}" if file else "the PIL image"))
+        img = _load_pil(source, name or (f"the image from {Path(file).name!r}" if file else "the image"))
     elif isinstance(source, np.ndarray):
         img = _from_array(source, notes)
     elif isinstance(source, Tensor):

@@ -83,7 +83,7 @@ def test_palette_with_transparency():
     "data, message",
     [
         (b"", "empty"),
-        (b"%PDF-1.4 not an image at all", "not an image file PIL can read"),
+        (b"%PDF-1.4 not an image at all", "not an image file this notebook can read: it looks like a PDF"),
         (_encode(Image.new("RGB", (64, 64)), "JPEG")[:150], "could not be decoded"),
         (_encode(Image.new("RGB", (5, 100))), "5x100 px; at least 8x8"),
     ],

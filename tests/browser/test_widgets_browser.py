@@ -234,3 +234,67 @@ def test_feature_browser_upload_adds_image(executed: Executed) -> None:
     status = out_area.locator(".widget-html").filter(has_text="red-square.png").first
     assert "Added red-square.png" in status.inner_text(timeout=CHANGE_TIMEOUT_MS)
     assert h.dropdown_by_label(out_area, "image").input_value() == "red-square.png"
+
+
+#: training one run in notebook 04's kernel (2 shared cores): a bound for a hang only
+TRAIN_TIMEOUT_MS = 900_000
+
+
+@_nb_params(["04_auxiliary_classifiers.ipynb"])
+def test_ablation_explorer_train_one_more_run(executed: Executed) -> None:
+    """"train one more run": the new run is plotted and the arms selection survives (it used to be
+    emptied when the list's options were replaced, leaving "select at least one arm")."""
+    _require_run(executed)
+    page = executed.page
+    out_area = h.cell_with_source(page, "explorer.widget()").locator(".jp-OutputArea")
+    arms = h.dropdown_by_label(out_area, "arms")
+    plot = out_area.locator(".widget-image")
+    button = out_area.locator("button", has_text="train one more run")
+    status = out_area.locator(".widget-html").last
+    assert button.count() == 1 and plot.count() == 1
+    selected = "s => Array.from(s.selectedOptions).map(o => o.value)"
+    # train an arm that is not in the list yet: its new option is what used to empty the selection
+    options = arms.locator("option").evaluate_all("os => os.map(o => o.value)")
+    variant = h.dropdown_by_label(out_area, "variant").input_value()
+    weight = h.dropdown_by_label(out_area, "aux weight")
+    new = [w for w in weight.locator("option").evaluate_all("os => os.map(o => o.value)")
+           if f"{variant}, aux {float(w):g}" not in options]
+    assert new, f"every aux weight is already an arm: {options}"
+    weight.select_option(value=new[-1])
+    if not arms.evaluate(selected):  # another test may have changed it: start from a selection
+        _change_and_wait(page, plot, lambda: arms.select_option(index=0), "selecting an arm")
+    before = h.snapshot(plot)
+    button.click()
+    page.wait_for_function("el => /trained|could not train/.test(el.textContent)", arg=status.element_handle(),
+                           timeout=TRAIN_TIMEOUT_MS, polling=500)
+    text = status.inner_text()
+    assert text.startswith("trained"), f"the run failed: {text!r}"
+    h.wait_changed(page, plot, before, CHANGE_TIMEOUT_MS)  # normally already changed
+    page.wait_for_function("el => !el.disabled", arg=button.element_handle(), timeout=CHANGE_TIMEOUT_MS)
+    assert arms.evaluate(selected), "training emptied the arms selection"
+    assert f"{variant}, aux {float(new[-1]):g}" in arms.evaluate(selected)  # the new run's arm is shown
+    assert not h.widget_error_texts(page)
+
+
+@_nb_params(["05_feature_maps.ipynb"])
+def test_feature_browser_end_key_reaches_last_channel_of_deep_layer(executed: Executed) -> None:
+    """After switching to a wider layer (5b), End on the channel slider goes to that layer's last
+    channel (it used to stop at 3a's last channel: the slider library kept its first range)."""
+    _require_run(executed)
+    page = executed.page
+    out_area = h.cell_with_source(page, "featviz.feature_browser(").locator(".jp-OutputArea")
+    readout = out_area.locator(".widget-html").last
+    n = int(h.kernel_exec(page, executed.name,
+                          "print(browser.num_channels('inception5b', 'all (concatenated)'))").strip())
+    n3a = int(h.kernel_exec(page, executed.name,
+                            "print(browser.num_channels('inception3a', 'all (concatenated)'))").strip())
+    assert n > n3a, (n, n3a)
+    h.dropdown_by_label(out_area, "stage").select_option(label="5b")
+    page.wait_for_function("([el, want]) => el.textContent.includes(want)",
+                           arg=[readout.element_handle(), f"5b, {n} channels"], timeout=CHANGE_TIMEOUT_MS)
+    slider = h.slider_by_label(out_area, "channel")
+    assert slider.count() == 1
+    h.press_slider(slider, "End")
+    page.wait_for_function("([el, want]) => el.textContent.includes(want)",
+                           arg=[readout.element_handle(), f"channel {n - 1}:"], timeout=CHANGE_TIMEOUT_MS)
+    assert h.slider_readout(slider) == str(n - 1)
