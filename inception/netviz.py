@@ -9,6 +9,7 @@ when it is a cell's value. The explorer widget's update logic is plain Python
 
 from __future__ import annotations
 
+import html
 import io
 import statistics
 import time
@@ -453,6 +454,17 @@ def _fmt_count(n: float) -> str:
 
 
 _MIN_PX, _MAX_PX = 8, 448  # the resolution slider's range
+#: One description width and one overall width for every slider, so the tracks line up.
+DESCRIPTION_WIDTH = "80px"
+SLIDER_WIDTH = "440px"
+_CONTROLS_WIDTH = "450px"  # the sliders plus their margins
+_TOTALS_WIDTH = "400px"  # fixed, so the controls keep their place whatever the readout shows
+
+
+def too_small_message(size: int, variant: str, minimum: int) -> str:
+    """The explorer's text for an input that the variant's pools and convolutions cannot take."""
+    return (f"An input of {size}x{size} px is too small for the '{variant}' variant: its pools and "
+            f"convolutions need at least {minimum}x{minimum} px. Move 'input px' up.")
 
 
 def _check_explorer_args(variant: str | None = None, input_size: int | None = None) -> None:
@@ -492,17 +504,21 @@ class NetworkExplorer:
 
         _check_explorer_args(variant=variant, input_size=input_size)
         self._hold = False  # True while set() moves several controls
-        style = {"description_width": "initial"}
-        slider = dict(min=0.25, max=2.0, step=0.05, readout_format=".2f", continuous_update=True, style=style)
-        self.variant = W.Dropdown(options=list(VARIANTS), value=variant, description="variant", style=style)
-        self.naive = W.Checkbox(value=naive, description="naive blocks (Figure 2a)", indent=False)
+        style = {"description_width": DESCRIPTION_WIDTH}
+        slider_layout = W.Layout(width=SLIDER_WIDTH)
+        slider = dict(min=0.25, max=2.0, step=0.05, readout_format=".2f", continuous_update=True, style=style,
+                      layout=slider_layout)
+        self.variant = W.Dropdown(options=list(VARIANTS), value=variant, description="variant", style=style,
+                                  layout=W.Layout(width="180px"))
+        self.naive = W.Checkbox(value=naive, description="naive blocks (Figure 2a)", indent=False,
+                                layout=W.Layout(width="180px"))
         self.width = W.FloatSlider(value=1.0, description="width (all)", **slider)
         self.stage_width = [W.FloatSlider(value=1.0, description=f"{s if s == 'stem' else 'stage ' + s}", **slider)
                             for s in STAGES]
         self.resolution = W.IntSlider(value=input_size, min=_MIN_PX, max=_MAX_PX, step=1, description="input px",
-                                      continuous_update=True, style=style)
-        self.reset = W.Button(description="reset")
-        self.totals_html = W.HTML()
+                                      continuous_update=True, style=style, layout=slider_layout)
+        self.reset = W.Button(description="reset", layout=W.Layout(width="70px", flex="0 0 auto"))
+        self.totals_html = W.HTML(layout=W.Layout(width=_TOTALS_WIDTH, min_width=_TOTALS_WIDTH, flex="0 0 auto"))
         self.image = W.Image(format="png")
         self.plot = _SharePlot(_LABELS)
         self.numbers: dict[str, float] = {}
@@ -515,9 +531,14 @@ class NetworkExplorer:
         for w in (self.variant, self.naive, self.width, *self.stage_width, self.resolution):
             w.observe(self._on_change, names="value")
         self.reset.on_click(lambda _: self.set(width=1.0, stage_width=(1.0,) * 4, input_size=224))
-        controls = W.VBox([W.HBox([self.variant, self.naive, self.reset]), self.width, *self.stage_width,
-                           self.resolution])
-        self.widget = W.VBox([W.HBox([controls, self.totals_html]), self.image])
+        # fixed, non-shrinking widths: the top row and the reset button stay put when the readout
+        # switches between the totals table and the "too small" message
+        top = W.HBox([self.variant, self.naive, self.reset],
+                     layout=W.Layout(width=SLIDER_WIDTH, flex="0 0 auto", align_items="center"))
+        controls = W.VBox([top, self.width, *self.stage_width, self.resolution],
+                          layout=W.Layout(width=_CONTROLS_WIDTH, min_width=_CONTROLS_WIDTH, flex="0 0 auto"))
+        row = W.HBox([controls, self.totals_html], layout=W.Layout(align_items="flex-start", flex_flow="row wrap"))
+        self.widget = W.VBox([row, self.image])
         self.update()
 
     # -- state
@@ -565,9 +586,8 @@ class NetworkExplorer:
         except cost.ShapeError:
             minimum = self._min_px[(cfg.variant, cfg.naive)]
             self.numbers = {}
-            self.message = (f"A {size}x{size} px input is too small for the '{cfg.variant}' variant: its "
-                            f"pools and convolutions need at least {minimum}x{minimum} px. Move 'input px' up.")
-            self.totals_html.value = f"<p style='color:#C44E52;max-width:340px'>{self.message}</p>"
+            self.message = too_small_message(size, cfg.variant, minimum)
+            self.totals_html.value = f"<p style='color:#C44E52'>{html.escape(self.message, quote=False)}</p>"
             self.plot.draw(None, None, ref[0], ref[1], f"input too small: this network needs >= {minimum} px")
             self.image.value = self.plot.png()
             return

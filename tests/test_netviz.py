@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from matplotlib.figure import Figure
@@ -133,6 +134,34 @@ def test_explorer_invalid_resolution(explorer):
     assert explorer.message == "" and explorer.numbers["macs"] == _expected(GoogLeNetConfig(variant="bn"), 16).macs
     explorer.set(variant="paper", input_size=224)
     assert explorer.numbers["params"] == 6_998_552
+
+
+def test_explorer_too_small_message_wording(explorer):
+    assert netviz.too_small_message(8, "paper", 31).startswith("An input of 8x8 px is too small")
+    explorer.set(width=1.0, stage_width=(1.0,) * 4, input_size=8, variant="paper", naive=False)
+    assert not re.search(r"\bA 8x8\b", explorer.message) and "8x8 px" in explorer.message
+    assert explorer.message in explorer.totals_html.value
+    explorer.set(input_size=224)
+    assert explorer.message == ""
+
+
+def test_explorer_sliders_line_up(explorer):
+    sliders = [explorer.width, *explorer.stage_width, explorer.resolution]
+    assert {s.style.description_width for s in sliders} == {netviz.DESCRIPTION_WIDTH}
+    assert netviz.DESCRIPTION_WIDTH.endswith("px")
+    assert {s.layout.width for s in sliders} == {netviz.SLIDER_WIDTH}
+    assert explorer.variant.style.description_width == netviz.DESCRIPTION_WIDTH
+
+
+def test_explorer_controls_keep_their_place(explorer):
+    # fixed widths that do not depend on the readout: the reset button does not move when the
+    # totals table is replaced by the "too small" message
+    explorer.set(input_size=224)
+    before = (explorer.totals_html.layout.width, explorer.reset.layout.width)
+    explorer.set(input_size=8)
+    assert explorer.message and (explorer.totals_html.layout.width, explorer.reset.layout.width) == before
+    assert before[0] and before[0].endswith("px") and explorer.totals_html.layout.flex == "0 0 auto"
+    explorer.set(input_size=224)
 
 
 def test_explorer_min_sizes_match_cost_model(explorer):
