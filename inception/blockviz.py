@@ -151,9 +151,35 @@ def reduction_table(rc: ReductionCost) -> Table:
             ["reduced", f"1x1 conv {rc.c_in}->{rc.reduction}, {k}x{k} conv {rc.reduction}->{rc.c_out}",
              rc.reduced_weights, rc.reduced_macs, round(rc.ratio, 3)],
         ],
-        title=f"{k}x{k} convolution on a {rc.size}x{rc.size}x{rc.c_in} input, {rc.c_out} output channels",
+        title=(f"{k}x{k} convolution, {rc.size}x{rc.size}x{rc.c_in} input, "
+               f"{_plural(rc.c_out, 'output channel')}"),
         digits=3,
     )
+
+
+def _plural(n: int, word: str) -> str:
+    """``"1 channel"``, ``"2 channels"``: a count with its noun in the right number."""
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+#: Inline styles for the widget's table: an ipywidgets HTML widget does not get JupyterLab's
+#: rendered-output CSS, so without them the columns are left-aligned and run together.
+_CELL_STYLE = "padding:2px 12px;border-bottom:1px solid #ddd"
+_NUM_STYLE = "text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap"
+
+
+def _widget_table_html(table: Table) -> str:
+    """A :class:`Table` as HTML with padded cells and right-aligned numeric columns."""
+    esc = html.escape
+    numeric = [all(isinstance(r[i], (int, float)) and not isinstance(r[i], bool) or r[i] is None
+                   for r in table.rows) for i in range(len(table.columns))]
+    align = lambda i: f"{_CELL_STYLE};{_NUM_STYLE}" if numeric[i] else f"{_CELL_STYLE};text-align:left"  # noqa: E731
+    head = "".join(f"<th style='{align(i)}'>{esc(c)}</th>" for i, c in enumerate(table.columns))
+    body = "".join("<tr>" + "".join(f"<td style='{align(i)}'>{esc(c)}</td>" for i, c in enumerate(row)) + "</tr>"
+                   for row in table._cells())
+    caption = (f"<caption style='text-align:left;padding:2px 12px;font-weight:bold'>{esc(table.title)}</caption>"
+               if table.title else "")
+    return f"<table style='border-collapse:collapse'>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def reduction_html(rc: ReductionCost) -> str:
@@ -163,14 +189,27 @@ def reduction_html(rc: ReductionCost) -> str:
         verdict = (f"The reduction saves {1 - rc.ratio:.1%} of weights and MACs "
                    f"({rc.direct_macs / rc.reduced_macs:.2f}x fewer).")
     else:
-        verdict = (f"<b>No saving:</b> a {rc.reduction}-channel reduction costs {rc.ratio:.2f}x the direct "
-                   f"convolution.")
+        verdict = (f"<b>No saving:</b> with r = {rc.reduction}, the reduced path costs {rc.ratio:.2f}x the "
+                   f"direct convolution.")
+    below_one = f"{math.floor(be * 1000) / 1000:.3f}"  # rounded down: 0.9996 must not print as 1.00
+    if rc.c_in == 1:
+        # break-even < C_in always, so below 1 here: no width r >= 1 pays off
+        break_even = (f"With a single input channel there is nothing to reduce: break-even is at "
+                      f"r = {below_one}, below the narrowest possible reduction (r = 1), so no reduction "
+                      f"width pays off.")
+    elif be <= 1:
+        break_even = (f"Break-even at r = {below_one}, below the narrowest possible reduction (r = 1): "
+                      f"no reduction width pays off here.")
+    else:
+        break_even = f"Break-even at r = {be:.1f} channels: narrower reductions pay off, wider ones do not."
     note = ""
-    if rc.reduction >= rc.c_in:
-        note = (f"<br><i>A {rc.reduction}-channel 1x1 conv on {rc.c_in} channels expands rather than "
-                f"reduces.</i>")
-    return (f"{reduction_table(rc)._repr_html_()}<p>{verdict} Break-even at r = {be:.1f} channels: "
-            f"narrower reductions pay off, wider ones do not.{note}</p>")
+    if rc.reduction > rc.c_in:
+        note = (f"<br><i>This 1x1 conv maps {_plural(rc.c_in, 'input channel')} to {rc.reduction}: "
+                f"it expands rather than reduces.</i>")
+    elif rc.reduction == rc.c_in and rc.c_in > 1:
+        note = (f"<br><i>This 1x1 conv keeps all {_plural(rc.c_in, 'input channel')}: "
+                f"it does not reduce anything.</i>")
+    return f"{_widget_table_html(reduction_table(rc))}<p>{verdict} {break_even}{note}</p>"
 
 
 def _reduction_curve(c_in: int, c_out: int, kernel: int, size: int, r_max: int) -> tuple[list[int], list[float]]:
@@ -513,34 +552,44 @@ def branch_table(report: BlockReport) -> Table:
                  title=f"Inception block {kind} on a {h}x{w}x{c} input -> {'x'.join(map(str, report.out_shape))} (C x H x W)")
 
 
+_MIN_BOX = 6.0  # px: a 1-channel box stays visible (and its label stays centred under it)
+
+
 def block_svg(report: BlockReport, width: int = 640) -> str:
-    """An SVG diagram of the block: every box is as wide as its channel count (one scale for all)."""
+    """An SVG diagram of the block: every box is as wide as its channel count (one scale for all,
+    with a minimum width so that 1-channel boxes stay visible). The input's label sits above its
+    box, so the lines fanning out to the branches never cross it, whatever the channel counts."""
     c_in, h, w = report.in_shape
     slot = (width - 20) / 4  # one column per branch
     per_branch = {b: [l for l in report.layers if l.branch == b] for b in BRANCH_NAMES}
     biggest_box = max(l.out_shape[0] for l in report.layers)
     scale = min((slot - 8) / biggest_box, (width - 20) / max(c_in, report.out_shape[0]))
     rows = max(len(v) for v in per_branch.values())
-    row_y = [78 + 56 * i for i in range(rows)]
-    concat_y = 78 + 56 * rows + 16
-    height = concat_y + 58
+    row_y = [66 + 50 * i for i in range(rows)]
+    concat_y = 66 + 50 * rows + 10
+    height = concat_y + 54
+    font = 11 if width >= 560 else 10
     esc = html.escape
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">']
+           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="{font}">']
 
-    def box(cx: float, y: float, channels: int, color: str, label: str) -> None:
-        bw = max(channels * scale, 2.0)
+    def rect(cx: float, y: float, channels: int, color: str) -> None:
+        bw = max(channels * scale, _MIN_BOX)
         out.append(f'<rect x="{cx - bw / 2:.1f}" y="{y}" width="{bw:.1f}" height="18" fill="{color}" '
                    f'fill-opacity="0.85" stroke="#333" stroke-width="0.5"/>')
+
+    def box(cx: float, y: float, channels: int, color: str, label: str) -> None:
+        rect(cx, y, channels, color)
         out.append(f'<text x="{cx:.1f}" y="{y + 31}" text-anchor="middle">{esc(label)}</text>')
 
     mid = width / 2
-    box(mid, 8, c_in, "#999999", f"previous layer {c_in} x {h} x {w}")
+    out.append(f'<text x="{mid:.1f}" y="12" text-anchor="middle">{esc(f"previous layer {c_in} x {h} x {w}")}</text>')
+    rect(mid, 18, c_in, "#999999")
     x0 = mid - report.out_shape[0] * scale / 2  # left edge of the concatenated output
     for i, b in enumerate(BRANCH_NAMES):
         cx = 10 + slot * (i + 0.5)
         color = BRANCH_COLORS[b]
-        out.append(f'<line x1="{mid:.1f}" y1="26" x2="{cx:.1f}" y2="{row_y[0]}" stroke="#777"/>')
+        out.append(f'<line x1="{mid:.1f}" y1="36" x2="{cx:.1f}" y2="{row_y[0]}" stroke="#777"/>')
         layers = per_branch[b]
         for j, layer in enumerate(layers):
             y = row_y[j]
@@ -557,7 +606,7 @@ def block_svg(report: BlockReport, width: int = 640) -> str:
     co, oh, ow = report.out_shape
     out.append(f'<text x="{mid:.1f}" y="{concat_y + 31}" text-anchor="middle">filter concatenation '
                f'{esc(" + ".join(str(report.branch_channels[b]) for b in BRANCH_NAMES))} = {co} x {oh} x {ow}</text>')
-    out.append(f'<text x="{mid:.1f}" y="{concat_y + 48}" text-anchor="middle" fill="#555">'
+    out.append(f'<text x="{mid:.1f}" y="{concat_y + 47}" text-anchor="middle" fill="#555">'
                f'box widths proportional to channels; weights {fmt(report.weights)}, MACs {fmt(report.macs)}</text>')
     out.append("</svg>")
     return "".join(out)
@@ -565,13 +614,31 @@ def block_svg(report: BlockReport, width: int = 640) -> str:
 
 _SPEC_FIELDS = ("ch1x1", "ch3x3red", "ch3x3", "ch5x5red", "ch5x5", "pool_proj")
 _NAIVE_UNUSED = ("ch3x3red", "ch5x5red", "pool_proj")
+#: The filter sliders in a 3-column grid, one column per path: 1x1 over pool_proj, each
+#: reduction over its convolution (read row by row: ch1x1, ch3x3red, ch5x5red, then the second row).
+_GRID_ORDER = ("ch1x1", "ch3x3red", "ch5x5red", "pool_proj", "ch3x3", "ch5x5")
+_GRID_COLUMNS = 3
+_DIAGRAM_WIDTH = 480  # px: beside the branch table at 1280 px, rather than above it
+_CUSTOM = "custom"
+#: "(C x H x W)" must not break across lines, in the summary or the table caption
+_CHW_NOWRAP = '<span style="white-space: nowrap">(C&nbsp;x&nbsp;H&nbsp;x&nbsp;W)</span>'
+
+
+def _nowrap_chw(html_text: str) -> str:
+    return html_text.replace("(C x H x W)", _CHW_NOWRAP)
 
 
 class BlockBuilder:
     """Six filter-count sliders, input channels and size, a Table 1 preset and a naive toggle.
 
     ``.widget`` is the ipywidgets box; ``.update()`` recomputes the output shape, the branch
-    table and the SVG diagram from the cost model (no torch modules are built).
+    table and the SVG diagram from the cost model (no torch modules are built). The six filter
+    sliders sit in a 3-column grid (``.filter_grid``) and the diagram beside the table, so the
+    whole widget fits on one screen.
+
+    Picking "custom" in the preset menu keeps the current values and keeps the menu on "custom"
+    until another preset is picked; moving a slider away from the selected preset's values
+    switches the menu to "custom" by itself.
     """
 
     def __init__(self, preset: str = "3a", naive: bool = False) -> None:
@@ -580,27 +647,37 @@ class BlockBuilder:
         if preset not in presets:
             raise ValueError(f"preset must be one of {list(presets)}, got {preset!r}")
         p = presets[preset]
-        style = {"description_width": "120px"}
-        layout = w.Layout(width="420px")
-        self.filters = {f: w.IntSlider(value=v, min=1, max=512, description=f, style=style, layout=layout)
+        style = {"description_width": "100px"}
+        cell = lambda: w.Layout(width="auto", min_width="0")  # noqa: E731  (fill a grid cell)
+        self.filters = {f: w.IntSlider(value=v, min=1, max=512, description=f, style=style, layout=cell())
                         for f, v in zip(_SPEC_FIELDS, p.spec.as_tuple())}
         self.in_channels = w.IntSlider(value=p.in_shape[0], min=1, max=1024, description="input channels",
-                                       style=style, layout=layout)
-        self.size = w.IntSlider(value=p.in_shape[1], min=1, max=56, description="H = W", style=style, layout=layout)
-        self.preset = w.Dropdown(options=["custom", *presets], value=preset, description="preset (Table 1)",
-                                 style=style, layout=layout)
+                                       style=style, layout=cell())
+        self.size = w.IntSlider(value=p.in_shape[1], min=1, max=56, description="H = W", style=style, layout=cell())
+        self.preset = w.Dropdown(options=[_CUSTOM, *presets], value=preset, description="preset (Table 1)",
+                                 style=style, layout=cell())
         self.mode = w.ToggleButtons(options=["reduced", "naive"], value="naive" if naive else "reduced",
-                                    description="block", style=style)
+                                    description="block", style={"description_width": "50px", "button_width": "80px"})
         self.summary = w.HTML()
         self.diagram = w.HTML()
         self.table = w.HTML()
         self._busy = False  # set while a preset writes several sliders: update once, at the end
+        self._stay_custom = False  # the user picked "custom": don't relabel the menu with a preset name
         for s in self.sliders:
             s.observe(self._on_slider, names="value")
         self.mode.observe(self._on_slider, names="value")
         self.preset.observe(self._on_preset, names="value")
-        controls = w.VBox([self.preset, self.mode, self.in_channels, self.size, *self.filters.values()])
-        self.widget = w.VBox([controls, self.summary, self.diagram, self.table])
+        grid = lambda children: w.GridBox(  # noqa: E731
+            list(children), layout=w.Layout(grid_template_columns=f"repeat({_GRID_COLUMNS}, minmax(0, 1fr))",
+                                            grid_gap="0px 16px", width="100%"))
+        self.shape_grid = grid([self.preset, self.in_channels, self.size])
+        self.filter_grid = grid(self.filters[f] for f in _GRID_ORDER)
+        controls = w.VBox([self.shape_grid, self.mode, self.filter_grid])
+        # the diagram beside the table (wrapping below it only on a narrow screen); the order of the
+        # three HTML widgets (summary, diagram, table) is what the browser tests address
+        views = w.HBox([self.diagram, self.table],
+                       layout=w.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="8px 24px"))
+        self.widget = w.VBox([controls, self.summary, views])
         self.update()
 
     @property
@@ -623,10 +700,16 @@ class BlockBuilder:
             self.in_channels.value, self.size.value = p.in_shape[0], p.in_shape[1]
         finally:
             self._busy = False
+        self._stay_custom = False
         self.update()
 
     def _on_preset(self, change: dict) -> None:
-        if not self._busy and change["new"] != "custom":
+        if self._busy:
+            return
+        if change["new"] == _CUSTOM:  # keep the current values; the summary says what to do next
+            self._stay_custom = True
+            self.update()
+        else:
             self.apply_preset(change["new"])
 
     def _on_slider(self, _change: dict) -> None:
@@ -638,7 +721,13 @@ class BlockBuilder:
         for name, p in block_presets().items():
             if p.spec == spec and p.in_shape == shape:
                 return name
-        return "custom"
+        return _CUSTOM
+
+    def _custom_note(self, match: str) -> str:
+        if self.preset.value != _CUSTOM:
+            return ""
+        start = f" (the values are still block {match}'s)" if match != _CUSTOM else ""
+        return f"<b>custom</b>: edit the sliders{start}; pick a block in the preset menu to reset them."
 
     def update(self) -> BlockReport:
         """Recompute output shape, per-branch table and diagram from the current controls."""
@@ -646,16 +735,17 @@ class BlockBuilder:
         for f in _NAIVE_UNUSED:
             self.filters[f].disabled = naive  # Figure 2a has no reductions or pool projection
         report = block_report(self.in_shape(), self.spec(), naive)
-        name = self._matching_preset()
+        match = self._matching_preset()
+        name = _CUSTOM if self._stay_custom else match
         if self.preset.value != name:
             self._busy = True
             try:
                 self.preset.value = name
             finally:
                 self._busy = False
-        self.summary.value = _summary_html(report)
-        self.diagram.value = block_svg(report)
-        self.table.value = branch_table(report)._repr_html_()
+        self.summary.value = _summary_html(report, self._custom_note(match))
+        self.diagram.value = block_svg(report, _DIAGRAM_WIDTH)
+        self.table.value = _nowrap_chw(branch_table(report)._repr_html_())
         return report
 
     def __repr__(self) -> str:
@@ -667,11 +757,13 @@ class BlockBuilder:
         return _widget_bundle(self.widget, repr(self), **kwargs)
 
 
-def _summary_html(report: BlockReport) -> str:
+def _summary_html(report: BlockReport, note: str = "") -> str:
     c, h, w = report.in_shape
     co, oh, ow = report.out_shape
-    parts = [f"<b>Output shape:</b> {co} x {oh} x {ow} (C x H x W) from {c} x {h} x {w}; "
-             f"<b>weights</b> {fmt(report.weights)}, <b>MACs</b> {fmt(report.macs)} per image."]
+    parts = [note] if note else []
+    parts.append(f"<b>Output shape:</b> <span style=\"white-space: nowrap\">{co} x {oh} x {ow} "
+                 f"{_CHW_NOWRAP}</span> from {c} x {h} x {w}; "
+                 f"<b>weights</b> {fmt(report.weights)}, <b>MACs</b> {fmt(report.macs)} per image.")
     s = report.spec
     if report.naive:
         parts.append(f"Naive block: the pool branch passes all {c} input channels through, so the output "

@@ -78,6 +78,41 @@ def test_reduction_html_verdicts():
     assert "No saving" in bad and "expands rather than reduces" in bad
 
 
+def test_reduction_html_pluralises_channels():
+    one = bv.reduction_html(bv.reduction_cost(1, 32, 3, 4, 8))
+    assert "1 input channel " in one and "1 input channels" not in one and "1 channels" not in one
+    many = bv.reduction_html(bv.reduction_cost(192, 32, 5, 200, 28))
+    assert "192 input channels" in many and "expands rather than reduces" in many
+    assert "1 output channel<" in bv.reduction_html(bv.reduction_cost(64, 1, 3, 8, 8))
+    assert str(bv.reduction_table(bv.reduction_cost(64, 1, 3, 8, 8))).splitlines()[0].endswith("1 output channel")
+
+
+def test_reduction_html_single_input_channel_has_nothing_narrower():
+    text = bv.reduction_html(bv.reduction_cost(1, 32, 5, 1, 28))
+    assert "narrower reductions pay off" not in text
+    assert "single input channel" in text and "no reduction width pays off" in text
+    # break-even below 1 with C_in > 1 (a 1x1 "convolution" to 1 channel): also nothing narrower
+    text = bv.reduction_html(bv.reduction_cost(3, 1, 1, 1, 8))
+    assert "narrower reductions pay off" not in text and "no reduction width pays off" in text
+    assert "narrower reductions pay off" in bv.reduction_html(bv.reduction_cost(192, 32, 5, 16, 28))
+
+
+@pytest.mark.parametrize("r", [8, 11, 18, 80])
+def test_reduction_html_has_no_wrong_article(r):
+    for size in (8, 11, 18, 28):
+        text = bv.reduction_html(bv.reduction_cost(4, 32, 3, r, size))
+        assert not re.search(r"\b[Aa] (8|11|18|8\d)\b", text), text
+
+
+def test_reduction_widget_table_is_padded_and_right_aligned():
+    text = bv.reduction_html(bv.reduction_cost(192, 32, 5, 16, 28))
+    cells = re.findall(r"<td style='([^']*)'>([^<]*)</td>", text)
+    assert cells and all("padding" in style for style, _ in cells)
+    numeric = [style for style, value in cells if re.fullmatch(r"[\d,.]+", value)]
+    assert len(numeric) == 6 and all("text-align:right" in style for style in numeric)
+    assert all("text-align:left" in style for style, value in cells if value in ("direct", "reduced"))
+
+
 def test_reduction_plot_svg_is_well_formed():
     svg = bv.reduction_plot_svg(bv.reduction_cost(192, 32, 5, 16, 28))
     assert svg.startswith("<svg") and svg.endswith("</svg>")
@@ -260,3 +295,74 @@ def test_break_even_check_tolerance():
 def test_checks_reject_unknown_blocks():
     with pytest.raises(ValueError, match="block must be one of"):
         bv.check_block_weights(1, block="9z")
+
+
+# ============================================================================ notebook 02: block builder layout,
+# custom preset, nowrap caption and tiny channel counts (BlockBuilder / block_svg)
+def test_block_builder_sliders_sit_in_more_than_one_column():
+    b = bv.block_builder("3a")
+    grid = b.filter_grid
+    assert type(grid).__name__ == "GridBox"
+    assert sorted(s.description for s in grid.children) == sorted(b.filters)
+    columns = grid.layout.grid_template_columns
+    n = int(re.match(r"repeat\((\d+),", columns).group(1))
+    assert 2 <= n <= 3
+    # the summary, diagram and table are still the widget's three HTML views, in that order
+    htmls = [b.summary, b.diagram, b.table]
+    assert b.widget.children[1] is b.summary and list(b.widget.children[2].children) == htmls[1:]
+
+
+def test_block_builder_choosing_custom_keeps_values_and_says_so():
+    b = bv.block_builder("4a")
+    spec, shape = b.spec(), b.in_shape()
+    b._on_preset({"name": "value", "old": "4a", "new": "custom"})  # what the Dropdown's observer receives
+    b.preset.value = "custom"
+    assert b.spec() == spec and b.in_shape() == shape and b.preset.value == "custom"
+    assert "custom</b>: edit the sliders" in b.summary.value and "block 4a" in b.summary.value
+    b.filters["ch1x1"].value += 1  # still custom, and no longer 4a's values
+    assert b.preset.value == "custom" and "edit the sliders" in b.summary.value
+    assert "block 4a" not in b.summary.value
+    b.filters["ch1x1"].value -= 1  # back to 4a's values: the menu stays on the user's "custom"
+    assert b.preset.value == "custom"
+    b.preset.value = "3a"
+    assert b.spec() == INCEPTION_BLOCKS["3a"] and "edit the sliders" not in b.summary.value
+
+
+def test_block_builder_slider_away_from_preset_switches_menu_to_custom():
+    b = bv.block_builder("3b")
+    assert b.preset.value == "3b" and "edit the sliders" not in b.summary.value
+    b.filters["pool_proj"].value = 7
+    assert b.preset.value == "custom" and "edit the sliders" in b.summary.value
+    b.filters["pool_proj"].value = INCEPTION_BLOCKS["3b"].pool_proj  # back to 3b's values: relabelled
+    assert b.preset.value == "3b"
+
+
+def test_block_builder_chw_caption_does_not_wrap():
+    b = bv.block_builder("3a")
+    for text in (b.summary.value, b.table.value):
+        assert "(C x H x W)" not in text  # plain spaces could break the line
+        assert '<span style="white-space: nowrap">(C&nbsp;x&nbsp;H&nbsp;x&nbsp;W)</span>' in text
+    assert '<span style="white-space: nowrap">256 x 28 x 28 ' in b.summary.value
+
+
+@pytest.mark.parametrize("naive", [False, True])
+def test_block_svg_tiny_channel_counts_keep_labels_clear(naive):
+    r = bv.block_report((1, 28, 28), (1, 1, 1, 1, 1, 1), naive=naive)
+    svg = bv.block_svg(r, 480)
+    widths = [float(w) for w in re.findall(r'<rect x="[^"]+" y="[^"]+" width="([^"]+)" height="18" fill="[^"]+" '
+                                           r'fill-opacity', svg)]
+    assert widths and min(widths) >= 6.0  # 1-channel boxes stay visible
+    # the input's label sits above its box; the fan-out lines start below the box
+    label_y = float(re.search(r'<text x="[^"]+" y="([^"]+)"[^>]*>previous layer 1 x 28 x 28', svg).group(1))
+    box_y = float(re.search(r'<rect x="[^"]+" y="([^"]+)"', svg).group(1))
+    fan = [float(y) for y in re.findall(r'<line x1="240.0" y1="([^"]+)"', svg)]
+    assert label_y < box_y and fan and min(fan) >= box_y + 18
+    # labels in neighbouring columns do not overlap (about 6 px per character at 10 px)
+    texts = re.findall(r'<text x="([^"]+)" y="([^"]+)" text-anchor="middle">([^<]+)</text>', svg)
+    by_row: dict[str, list[tuple[float, str]]] = {}
+    for x, y, t in texts:
+        by_row.setdefault(y, []).append((float(x), t))
+    for row in by_row.values():
+        row.sort()
+        for (xa, ta), (xb, tb) in zip(row, row[1:]):
+            assert xb - xa >= 3.0 * (len(ta) + len(tb)), (ta, tb)
