@@ -132,7 +132,7 @@ class Setup:
     @property
     def aux_weight_pairs(self) -> list[tuple[float, float]]:
         """``aux_weights`` as ``(aux1_weight, aux2_weight)`` floats."""
-        return [tuple(float(x) for x in aux_weight_pair(w, "aux_weights")) for w in self.aux_weights]
+        return [_weight_pair(w) for w in self.aux_weights]
 
     @property
     def arms(self) -> list[tuple[str, float | tuple[float, float]]]:
@@ -200,9 +200,8 @@ def _weight_pair(w: Any) -> tuple[float, float] | tuple[None, None]:
     """``(aux1, aux2)`` from one number (both heads) or a pair; ``(None, None)`` if absent."""
     if w is None:
         return None, None
-    if isinstance(w, (list, tuple)):
-        return float(w[0]), float(w[1])
-    return float(w), float(w)
+    w1, w2 = aux_weight_pair(w)
+    return float(w1), float(w2)
 
 
 def _config_weights(config: dict[str, Any]) -> tuple[float, float] | tuple[None, None]:
@@ -255,8 +254,7 @@ class Results:
         """(variant, aux weight) of every arm, in order of appearance; the weight a pair only if the heads differ."""
         seen: list[tuple[str, Any]] = []
         for h in self.runs:
-            w = h.config["aux_weight"]
-            key = (h.config["variant"], tuple(w) if isinstance(w, list) else w)
+            key = (h.config["variant"], _arm_weight(_config_weights(h.config)))
             if key not in seen:
                 seen.append(key)
         return seen
