@@ -8,12 +8,14 @@ between two arms exceeds the spread between seeds.
 from __future__ import annotations
 
 import io
+import math
 import statistics
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from .display import Table
 from .experiments.aux_ablation import Results, Setup, run_arm
+from .stats import PairedDifference, paired_difference, plateau
 from .train import STAGES, History
 
 __all__ = [
@@ -24,6 +26,16 @@ __all__ = [
     "compare",
     "Comparison",
     "comparisons_table",
+    "sweep_table",
+    "plateau_table",
+    "weight_label",
+    "paired",
+    "early_accuracy",
+    "CLAIMS",
+    "claims_table",
+    "aux_share",
+    "check_aux_share",
+    "check_interval",
     "plot_curves",
     "plot_grad_by_depth",
     "plot_heads",
@@ -40,8 +52,15 @@ METRICS: dict[str, str] = {
 _STEP_METRICS = {"main": "main loss per step", "loss": "optimised (total) loss per step"}
 
 
-def arm_label(variant: str, aux_weight: float) -> str:
-    return f"{variant}, aux {aux_weight:g}"
+def weight_label(aux_weight: float | tuple[float, float]) -> str:
+    """``0.3`` for both heads at 0.3; ``(0.3, 0)`` for aux1 (after 4a) at 0.3 and aux2 (after 4d) off."""
+    if isinstance(aux_weight, (tuple, list)):
+        return f"({aux_weight[0]:g}, {aux_weight[1]:g})"
+    return f"{aux_weight:g}"
+
+
+def arm_label(variant: str, aux_weight: float | tuple[float, float]) -> str:
+    return f"{variant}, aux {weight_label(aux_weight)}"
 
 
 def _mean_std(values: Sequence[float]) -> tuple[float, float]:
@@ -63,83 +82,164 @@ def _early_grad(h: History, stages: Sequence[str]) -> float:
 EARLY: tuple[str, ...] = ("conv1", "conv2", "conv3", "3a", "3b")
 
 
-def summary_table(results: Results, digits: int = 3) -> Table:
-    """Final accuracies of every arm, mean +- std over seeds, and the early-network gradient."""
+def summary_table(results: Results, digits: int = 3, *, lr: str = "chosen") -> Table:
+    """Final accuracies of every arm, mean +- std over seeds, and the early-network gradient.
+
+    ``lr``: which runs of each arm (see :meth:`Results.arm`); arms without runs there are left out."""
     rows = []
     for v, w in results.arms:
-        runs = results.arm(v, w)
-        row = [v, w, len(runs)]
+        runs = results.arm(v, w, lr=lr)
+        if not runs:
+            continue
+        arm_lr = runs[0].config.get("lr")
+        row = [v, weight_label(w), "" if arm_lr is None else f"{arm_lr:g}", len(runs)]
         for key in ("train_main", "val_main", "val_aux1", "val_aux2"):
             row.append(_pm([h.final(key) for h in runs], digits))
         row.append(f"{_mean_std([_early_grad(h, EARLY) for h in runs])[0]:.3g}")
         rows.append(row)
-    return Table(["variant", "aux weight", "seeds", "train acc", "val acc (main)", "val acc aux1 (4a)",
+    return Table(["variant", "aux weight", "lr", "seeds", "train acc", "val acc (main)", "val acc aux1 (4a)",
                   "val acc aux2 (4d)", "grad norm stem..3b"], rows,
                  title="Final epoch, mean +- std over seeds")
 
 
-def grad_ratio_table(results: Results, variant: str, *, baseline: float = 0.0, digits: int = 2) -> Table:
-    """Per stage: mean gradient norm with each aux weight divided by the one at ``baseline``."""
-    base = results.arm(variant, baseline)
+def grad_ratio_table(results: Results, variant: str, *, baseline: float | tuple[float, float] = 0.0, digits: int = 2,
+                     lr: str = "chosen") -> Table:
+    """Per stage: mean gradient norm with each aux weight divided by the one at ``baseline``.
+
+    Only a ratio at the same learning rate (``lr="common"``, or a run without a sweep) isolates the
+    aux losses: at each arm's own best LR the ratio also holds the LR difference."""
+    base = results.arm(variant, baseline, lr=lr)
     if not base:
-        raise ValueError(f"no runs for variant={variant!r} with aux weight {baseline}")
-    others = [w for v, w in results.arms if v == variant and w != baseline]
+        raise ValueError(f"no runs for variant={variant!r} with aux weight {baseline} (lr={lr!r})")
+    others = [w for v, w in results.arms if v == variant and _arm_weight_key(w) != _arm_weight_key(baseline)
+              and results.arm(v, w, lr=lr)]
     rows = []
     for s in STAGES:
         b = statistics.fmean(h.mean_grad_norm(s) for h in base)
         row: list[Any] = [s, f"{b:.3g}"]
         for w in others:
-            row.append(round(statistics.fmean(h.mean_grad_norm(s) for h in results.arm(variant, w)) / b, digits))
+            row.append(round(statistics.fmean(h.mean_grad_norm(s) for h in results.arm(variant, w, lr=lr)) / b, digits))
         rows.append(row)
-    return Table(["stage", f"grad norm, aux {baseline:g}"] + [f"ratio aux {w:g} / aux {baseline:g}" for w in others],
+    return Table(["stage", f"grad norm, aux {weight_label(baseline)}"]
+                 + [f"ratio aux {weight_label(w)} / aux {weight_label(baseline)}" for w in others],
                  rows, title=f"{variant}: mean gradient norm per stage over all steps", digits=digits)
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Arm ``b`` minus arm ``a`` on one metric, against the spread between seeds."""
+    """Arm ``b`` minus arm ``a`` on one metric (final epoch), paired by seed, with a t confidence interval."""
 
     variant: str
-    a: float
-    b: float
+    a: float | tuple[float, float]
+    b: float | tuple[float, float]
     metric: str
+    lr: str  # which runs: "chosen" (each arm at its own best LR) or "common"
     mean_a: float
     mean_b: float
-    spread: float  # the largest seed-to-seed range (max - min) within either arm
+    paired: PairedDifference  # of b - a over the seeds both arms have
 
     @property
     def difference(self) -> float:
-        return self.mean_b - self.mean_a
-
-    @property
-    def exceeds_spread(self) -> bool:
-        return abs(self.difference) > self.spread
+        return self.paired.mean
 
     @property
     def verdict(self) -> str:
-        if not self.exceeds_spread:
-            return "within seed spread: no detectable effect"
-        return "higher with aux" if self.difference > 0 else "lower with aux"
+        """From the interval: "higher with aux" / "lower with aux" if it excludes 0, else no detectable difference."""
+        v = self.paired.verdict
+        return {"higher": "higher with aux", "lower": "lower with aux"}.get(v, "no detectable difference")
 
 
-def compare(results: Results, variant: str, a: float, b: float, metric: str = "val_main") -> Comparison:
-    """Mean of ``metric`` (final epoch) in arm ``b`` minus arm ``a``, and the seed spread."""
-    ra, rb = results.arm(variant, a), results.arm(variant, b)
-    if not ra or not rb:
-        raise ValueError(f"need runs for {variant!r} with aux weights {a} and {b}; arms are {results.arms}")
-    va, vb = [h.final(metric) for h in ra], [h.final(metric) for h in rb]
-    spread = max(max(va) - min(va), max(vb) - min(vb))
-    return Comparison(variant, a, b, metric, statistics.fmean(va), statistics.fmean(vb), spread)
+def compare(results: Results, variant: str, a: float | tuple[float, float], b: float | tuple[float, float],
+            metric: str = "val_main", *, lr: str = "chosen", confidence: float = 0.95,
+            seeds: Sequence[int] | None = None) -> Comparison:
+    """``metric`` (final epoch) of arm ``b`` minus arm ``a``, seed by seed, with a ``confidence`` t interval.
+
+    ``lr="chosen"``: each arm at its own learning rate from the sweep (the effective-LR control);
+    ``"common"``: both at the setup's common rate. Only seeds that both arms ran are paired (at least 2);
+    ``seeds`` restricts them further (e.g. leave out the sweep's seed, whose runs were selected).
+    """
+    ra, rb = results.arm(variant, a, lr=lr), results.arm(variant, b, lr=lr)
+    by_seed_a = {h.config["seed"]: h.final(metric) for h in ra}
+    by_seed_b = {h.config["seed"]: h.final(metric) for h in rb}
+    seeds = sorted(set(by_seed_a) & set(by_seed_b) & (set(seeds) if seeds is not None else set(by_seed_a)))
+    if len(seeds) < 2:
+        raise ValueError(f"need runs of {variant!r} with aux weights {a} and {b} from at least 2 common seeds "
+                         f"(lr={lr!r}); found seeds {sorted(by_seed_a)} and {sorted(by_seed_b)}")
+    va, vb = [by_seed_a[s] for s in seeds], [by_seed_b[s] for s in seeds]
+    return Comparison(variant, a, b, metric, lr, statistics.fmean(va), statistics.fmean(vb),
+                      paired_difference(vb, va, confidence))
 
 
-def comparisons_table(results: Results, metric: str = "val_main", baseline: float = 0.0) -> Table:
+def comparisons_table(results: Results, metric: str = "val_main", baseline: float | tuple[float, float] = 0.0,
+                      *, lr: str = "chosen", arms: Sequence[tuple[str, Any]] | None = None,
+                      seeds: Sequence[int] | None = None) -> Table:
+    """Every arm against ``baseline`` of the same variant: paired difference, 95% CI, verdict.
+
+    ``arms``: which (variant, weight) arms to compare (default: every arm with runs at ``lr``);
+    ``seeds``: only these seeds (default: all that both arms ran)."""
     rows = []
-    for v in dict.fromkeys(v for v, _ in results.arms):
-        for w in [w for vv, w in results.arms if vv == v and w != baseline]:
-            c = compare(results, v, baseline, w, metric)
-            rows.append([v, f"{w:g} vs {baseline:g}", round(c.difference, 3), round(c.spread, 3), c.verdict])
-    return Table(["variant", "aux weight", "difference", "seed spread", "verdict"], rows,
-                 title=f"{METRICS.get(metric, metric)}: difference of means vs spread between seeds")
+    base = _arm_weight_key(baseline)
+    for v, w in arms if arms is not None else results.arms:
+        if _arm_weight_key(w) == base or len(results.arm(v, w, lr=lr)) < 2 or len(results.arm(v, baseline, lr=lr)) < 2:
+            continue
+        c = compare(results, v, baseline, w, metric, lr=lr, seeds=seeds)
+        lr_b, lr_a = results.arm(v, w, lr=lr)[0].config.get("lr"), results.arm(v, baseline, lr=lr)[0].config.get("lr")
+        rows.append([v, f"{weight_label(w)} vs {weight_label(baseline)}", _lr_text(lr_b, lr_a), c.paired.n,
+                     round(c.mean_b, 3), round(c.mean_a, 3), round(c.difference, 3),
+                     f"[{c.paired.low:+.3f}, {c.paired.high:+.3f}]", c.verdict])
+    return Table(["variant", "aux weights", "lr", "seeds", "mean (aux)", "mean (baseline)", "difference",
+                  "95% CI", "verdict"], rows,
+                 title=f"{METRICS.get(metric, metric)}: seed-paired difference vs aux {weight_label(baseline)} "
+                       f"({'each arm at its best LR' if lr == 'chosen' else 'common LR'}"
+                       f"{', seeds ' + ', '.join(map(str, seeds)) if seeds is not None else ''})", digits=3)
+
+
+def _lr_text(lr_b: Any, lr_a: Any) -> str:
+    if lr_b is None or lr_a is None:
+        return ""
+    return f"{lr_b:g}" if lr_b == lr_a else f"{lr_b:g} vs {lr_a:g}"
+
+
+def _arm_weight_key(w: Any) -> tuple[float, float]:
+    from .model import aux_weight_pair
+
+    w1, w2 = aux_weight_pair(w)
+    return float(w1), float(w2)
+
+
+def sweep_table(results: Results) -> Table:
+    """The learning-rate sweep: final validation accuracy (main head, first seed) of each arm at each
+    swept LR, and the LR chosen for its other seeds."""
+    grid = results.lr_grid
+    if not grid:
+        raise ValueError("these results have no learning-rate sweep (setup lr_grid is empty)")
+    seed = results.setup["seeds"][0]
+    rows = []
+    for v, w in results.arms:
+        row: list[Any] = [v, weight_label(w)]
+        for lr in grid:
+            run = [h for h in results.arm(v, w, lr=lr) if h.config["seed"] == seed]
+            row.append(round(run[0].final("val_main"), 3) if run else "")
+        row.append(f"{results.lr_of(v, w):g}")
+        rows.append(row)
+    return Table(["variant", "aux weights"] + [f"lr {lr:g}" for lr in grid] + ["chosen lr"], rows,
+                 title=f"LR sweep: final validation accuracy, seed {seed}", digits=3)
+
+
+def plateau_table(results: Results, metric: str = "val_main", *, last: int = 2, lr: str = "chosen") -> Table:
+    """Per arm: how much ``metric`` still moved per epoch over the last ``last`` epochs, against the
+    seed spread (sample standard deviation) of its final value; "reached" when it moved less."""
+    rows = []
+    for v, w in results.arms:
+        runs = results.arm(v, w, lr=lr)
+        if len(runs) < 2:
+            continue
+        p = plateau([h.epochs[metric] for h in runs], last=last)
+        rows.append([v, weight_label(w), p.n, round(statistics.fmean(h.final(metric) for h in runs), 3),
+                     round(p.change, 4), round(p.spread, 4), "yes" if p.reached else "no"])
+    return Table(["variant", "aux weights", "seeds", f"final {metric}", f"change/epoch (last {last})",
+                  "seed spread (sd)", "plateau"], rows,
+                 title=f"Have the runs stopped improving? ({METRICS.get(metric, metric)})", digits=4)
 
 
 # ----------------------------------------------------------------------------- plots
@@ -160,20 +260,24 @@ def _colors(arms: Sequence[tuple[str, float]]) -> dict[tuple[str, float], Any]:
 def _check_arms(results: Results, arms: Sequence[tuple[str, float]] | None) -> list[tuple[str, float]]:
     if arms is None:
         return results.arms
-    arms = [(v, float(w)) for v, w in arms]
+    from .experiments.aux_ablation import _arm_weight
+
+    arms = [(v, _arm_weight(_arm_weight_key(w))) for v, w in arms]
     bad = [a for a in arms if a not in results.arms]
     if bad:
         raise ValueError(f"arms {bad} not in the results; available: {results.arms}")
     return arms
 
 
-def draw_curves(ax, results: Results, metric: str, arms: Sequence[tuple[str, float]]) -> None:
-    """Mean over seeds (line) and min-max over seeds (band) of one metric, per arm."""
+def draw_curves(ax, results: Results, metric: str, arms: Sequence[tuple[str, float]], lr: str = "chosen") -> None:
+    """Mean over seeds (line) and min-max over seeds (band) of one metric, per arm (runs at ``lr``)."""
     if metric not in METRICS and metric not in _STEP_METRICS:
         raise ValueError(f"metric must be one of {list(METRICS) + list(_STEP_METRICS)}, got {metric!r}")
     colors = _colors(results.arms)
     for arm in arms:
-        runs = results.arm(*arm)
+        runs = results.arm(*arm, lr=lr)
+        if not runs:
+            continue
         if metric in METRICS:
             series = [h.epochs[metric] for h in runs]
             x = list(range(1, len(series[0]) + 1))
@@ -194,14 +298,14 @@ def draw_curves(ax, results: Results, metric: str, arms: Sequence[tuple[str, flo
 
 
 def plot_curves(results: Results, metrics: Sequence[str] = ("main", "val_main"),
-                arms: Sequence[tuple[str, float]] | None = None, title: str | None = None):
-    """Learning curves: one panel per metric, mean and min-max band over seeds per arm."""
+                arms: Sequence[tuple[str, float]] | None = None, title: str | None = None, *, lr: str = "chosen"):
+    """Learning curves: one panel per metric, mean and min-max band over seeds per arm (runs at ``lr``)."""
     import matplotlib.pyplot as plt
 
     arms = _check_arms(results, arms)
     fig, axes = _figure(len(metrics), 4.6, 3.2)
     for ax, m in zip(axes, metrics):
-        draw_curves(ax, results, m, arms)
+        draw_curves(ax, results, m, arms, lr)
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
@@ -209,8 +313,11 @@ def plot_curves(results: Results, metrics: Sequence[str] = ("main", "val_main"),
     return fig
 
 
-def plot_grad_by_depth(results: Results, variants: Sequence[str] | None = None, title: str | None = None):
-    """Mean gradient norm of each stage (input -> output), one line per aux weight, one panel per variant."""
+def plot_grad_by_depth(results: Results, variants: Sequence[str] | None = None, title: str | None = None, *,
+                       lr: str = "chosen"):
+    """Mean gradient norm of each stage (input -> output), one line per aux weight, one panel per variant.
+
+    ``lr``: which runs (:meth:`Results.arm`); ``"common"`` compares the arms at one learning rate."""
     import matplotlib.pyplot as plt
 
     variants = list(variants or dict.fromkeys(v for v, _ in results.arms))
@@ -218,7 +325,9 @@ def plot_grad_by_depth(results: Results, variants: Sequence[str] | None = None, 
     fig, axes = _figure(len(variants), 4.6, 3.2)
     for ax, v in zip(axes, variants):
         for arm in [a for a in results.arms if a[0] == v]:
-            runs = results.arm(*arm)
+            runs = results.arm(*arm, lr=lr)
+            if not runs:
+                continue
             y = [statistics.fmean(h.mean_grad_norm(s) for h in runs) for s in STAGES]
             ax.plot(range(len(STAGES)), y, "o-", color=colors[arm], label=arm_label(*arm), ms=3)
         for head_stage in ("4a", "4d"):
@@ -235,26 +344,28 @@ def plot_grad_by_depth(results: Results, variants: Sequence[str] | None = None, 
     return fig
 
 
-def plot_heads(results: Results, title: str | None = None):
-    """Final validation accuracy of the main and both auxiliary heads per arm (mean, seed min-max)."""
+def plot_heads(results: Results, title: str | None = None, *, lr: str = "chosen",
+               arms: Sequence[tuple[str, Any]] | None = None):
+    """Final validation accuracy of the main and both auxiliary heads per arm (mean, seed min-max; runs at ``lr``)."""
     import matplotlib.pyplot as plt
 
-    fig, axes = _figure(1, 6.5, 3.0)
+    arms = [a for a in _check_arms(results, arms) if results.arm(*a, lr=lr)]
+    fig, axes = _figure(1, max(6.5, 1.1 * len(arms)), 3.0)
     ax = axes[0]
     heads = ("val_aux1", "val_aux2", "val_main")
     width = 0.8 / len(heads)
     for j, key in enumerate(heads):
         means, lo, hi = [], [], []
-        for arm in results.arms:
-            vals = [h.final(key) for h in results.arm(*arm)]
+        for arm in arms:
+            vals = [h.final(key) for h in results.arm(*arm, lr=lr)]
             m = statistics.fmean(vals)
             means.append(m)
             lo.append(m - min(vals))
             hi.append(max(vals) - m)
-        xs = [i + (j - 1) * width for i in range(len(results.arms))]
+        xs = [i + (j - 1) * width for i in range(len(arms))]
         ax.bar(xs, means, width, yerr=[lo, hi], label={"val_aux1": "aux1 (4a)", "val_aux2": "aux2 (4d)",
                                                       "val_main": "main (5b)"}[key])
-    ax.set_xticks(range(len(results.arms)), [arm_label(*a) for a in results.arms], rotation=20, fontsize=7)
+    ax.set_xticks(range(len(arms)), [arm_label(*a) for a in arms], rotation=20, fontsize=7)
     ax.axhline(1 / results.runs[0].config["num_classes"], color="grey", lw=0.8, ls=":")
     ax.set_ylabel("validation accuracy", fontsize=8)
     ax.legend(fontsize=7)
@@ -444,17 +555,51 @@ class AblationExplorer:
 
 
 # ----------------------------------------------------------------------------- exercises
-def check_ratio(results: Results, variant: str, stage: str, answer: float | None, *, aux_weight: float = 0.3) -> str:
+def check_ratio(results: Results, variant: str, stage: str, answer: float | None, *,
+                aux_weight: float | tuple[float, float] = 0.3, lr: str = "chosen") -> str:
     """Exercise check: the gradient-norm ratio (aux ``aux_weight`` / aux 0) at ``stage``, to 2 decimals."""
     if answer is None:
         return "fill in answer (a number), then run this cell again"
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {list(STAGES)}, got {stage!r}")
-    a, b = results.arm(variant, 0.0), results.arm(variant, aux_weight)
+    a, b = results.arm(variant, 0.0, lr=lr), results.arm(variant, aux_weight, lr=lr)
     truth = statistics.fmean(h.mean_grad_norm(stage) for h in b) / statistics.fmean(h.mean_grad_norm(stage) for h in a)
     if abs(truth - float(answer)) < 0.01:
         return f"correct: {truth:.2f}"
     return f"not quite: recompute mean(grad_norm[{stage!r}]) for both arms and divide"
+
+
+def check_interval(results: Results, variant: str, aux_weight: float | tuple[float, float],
+                   answer: tuple[float, float] | None, *, lr: str = "chosen") -> str:
+    """Exercise check: the 95% interval (low, high) of the seed-paired difference, arm minus aux 0, to 0.002."""
+    if answer is None:
+        return "fill in answer = (low, high), then run this cell again"
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        return f"answer must be a pair (low, high), got {answer!r}"
+    c = compare(results, variant, 0.0, aux_weight, lr=lr)
+    if abs(answer[0] - c.paired.low) < 0.002 and abs(answer[1] - c.paired.high) < 0.002:
+        return f"correct: [{c.paired.low:+.3f}, {c.paired.high:+.3f}]: {c.verdict}"
+    return ("not quite: take the per-seed differences d (same seed, arm minus aux 0), then "
+            "mean(d) +- t_quantile(0.975, n - 1) * stdev(d) / sqrt(n)")
+
+
+def aux_share(config: Any, image_size: int) -> tuple[float, float]:
+    """Fraction of the training network's parameters and of its MACs that sit in the two auxiliary heads."""
+    from . import cost
+
+    layers = cost.layer_costs(config, image_size)
+    trunk, full = cost.totals(layers, include_aux=False), cost.totals(layers)
+    return (full.params - trunk.params) / full.params, (full.macs - trunk.macs) / full.macs
+
+
+def check_aux_share(answer: float | None, config: Any, image_size: int) -> str:
+    """Exercise check: the auxiliary heads' share of the training network's parameters, to 0.005."""
+    if answer is None:
+        return "fill in answer (a fraction between 0 and 1), then run this cell again"
+    truth = aux_share(config, image_size)[0]
+    if abs(float(answer) - truth) < 0.005:
+        return f"correct: {truth:.3f} of the parameters, none of which is used at inference"
+    return "not quite: (parameters with the heads - trunk parameters) / parameters with the heads"
 
 
 def check_first_stage_reached(answer: str | None) -> str:
@@ -468,29 +613,97 @@ def check_first_stage_reached(answer: str | None) -> str:
     return "correct" if STAGES.index(answer) == STAGES.index("4d") + 1 else "not quite: where does aux2 attach?"
 
 
-def conclusions(results: Results, baseline: float = 0.0) -> str:
-    """Plain-text findings computed from the runs: each claim with the numbers that decide it."""
+def paired(results: Results, variant: str, a: Any, b: Any, value: Callable[[History], float], *,
+           lr: str = "chosen", confidence: float = 0.95) -> PairedDifference:
+    """``value(run)`` of arm ``b`` minus arm ``a``, paired by seed (the seeds both arms ran, at least 2)."""
+    ra = {h.config["seed"]: value(h) for h in results.arm(variant, a, lr=lr)}
+    rb = {h.config["seed"]: value(h) for h in results.arm(variant, b, lr=lr)}
+    seeds = sorted(set(ra) & set(rb))
+    if len(seeds) < 2:
+        raise ValueError(f"need runs of {variant!r} with aux weights {a} and {b} from at least 2 common seeds "
+                         f"(lr={lr!r}); found seeds {sorted(ra)} and {sorted(rb)}")
+    return paired_difference([rb[x] for x in seeds], [ra[x] for x in seeds], confidence)
+
+
+def early_accuracy(h: History) -> float:
+    """Mean validation accuracy (main head) over the first half of the epochs: how fast a run starts."""
+    val = h.epochs["val_main"]
+    return statistics.fmean(val[: max(1, len(val) // 2)])
+
+
+#: The claims the full run tests: (source, claim, arms b vs a, what is compared).
+CLAIMS: tuple[tuple[str, str, Any, Any, str], ...] = (
+    ("paper s.5", "more gradient reaches the lowest layer", 0.3, 0.0, "grad"),
+    ("paper s.5", "the lower stages become more discriminative (aux1 head at 4a)", 0.3, 0.0, "val_aux1"),
+    ("paper s.5", "a better final network (main head)", 0.3, 0.0, "val_main"),
+    ("Inception-v3 s.4", "no faster early training (first half of the epochs)", 0.3, 0.0, "early"),
+    ("Inception-v3 s.4", "removing the lower head does no harm: (0, 0.3) vs (0.3, 0.3)", (0.0, 0.3), 0.3, "val_main"),
+)
+
+
+def claims_table(results: Results, variant: str, confidence: float = 0.95) -> Table:
+    """Each claim of :data:`CLAIMS` for one variant: the seed-paired difference and its interval, or
+    for the gradient the per-seed ratio at the common learning rate (same LR: no step-size confound)."""
+    rows = []
+    for source, claim, b, a, what in CLAIMS:
+        if what == "grad":  # a ratio: the interval of the mean log ratio, back on the ratio scale
+            d = paired(results, variant, a, b, lambda h: math.log(h.mean_grad_norm("conv1")), lr="common",
+                       confidence=confidence)
+            rows.append([source, claim, "conv1 gradient norm ratio, common LR", f"{math.exp(d.mean):.2f}x",
+                         f"[{math.exp(d.low):.2f}x, {math.exp(d.high):.2f}x]",
+                         {"higher": "more", "lower": "less"}.get(d.verdict, "no detectable difference")])
+            continue
+        fn = early_accuracy if what == "early" else (lambda h, k=what: h.final(k))
+        d = paired(results, variant, a, b, fn, confidence=confidence)
+        label = {"early": "mean val acc, first half", "val_aux1": "final val acc, aux1 head",
+                 "val_main": "final val acc, main head"}[what]
+        rows.append([source, claim, label, f"{d.mean:+.3f}", f"[{d.low:+.3f}, {d.high:+.3f}]",
+                     {"higher": "higher", "lower": "lower"}.get(d.verdict, "no detectable difference")])
+    return Table(["source", "claim", "measured", "difference", f"{confidence:.0%} CI", "verdict"], rows,
+                 title=f"{variant}: the papers' claims, (0.3, 0.3) vs (0, 0) unless stated, each arm at its best LR")
+
+
+def _epoch1(results: Results, variant: str, a: Any, b: Any, lr: str) -> PairedDifference | None:
+    """Paired difference b - a of the validation accuracy after the first epoch (None without 2 common seeds)."""
+    ra = {h.config["seed"]: h.epochs["val_main"][0] for h in results.arm(variant, a, lr=lr)}
+    rb = {h.config["seed"]: h.epochs["val_main"][0] for h in results.arm(variant, b, lr=lr)}
+    seeds = sorted(set(ra) & set(rb))
+    return paired_difference([rb[x] for x in seeds], [ra[x] for x in seeds]) if len(seeds) >= 2 else None
+
+
+def conclusions(results: Results, baseline: float | tuple[float, float] = 0.0) -> str:
+    """Plain-text findings computed from the runs: each claim with the numbers (and 95% intervals) that decide it."""
     lines = []
     chance = 1 / results.runs[0].config["num_classes"]
     for v in dict.fromkeys(v for v, _ in results.arms):
-        best = max(h.final("val_main") for v2, w in results.arms if v2 == v for h in results.arm(v2, w))
-        trained = best > chance + 0.05
-        lines.append(f"[{v}] best final validation accuracy of any run: {best:.3f} (chance {chance:.2f}): "
-                     + ("the network learns" if trained else "no run got off the ground in this budget"))
-        for w in [w for v2, w in results.arms if v2 == v and w != baseline]:
-            end = compare(results, v, baseline, w, "val_main")
-            runs_a, runs_b = results.arm(v, baseline), results.arm(v, w)
-            first_a = statistics.fmean(h.epochs["val_main"][0] for h in runs_a)
-            first_b = statistics.fmean(h.epochs["val_main"][0] for h in runs_b)
-            spread1 = max(max(h.epochs["val_main"][0] for h in r) - min(h.epochs["val_main"][0] for h in r)
-                          for r in (runs_a, runs_b))
-            early = "faster" if first_b - first_a > spread1 else ("slower" if first_a - first_b > spread1 else
-                                                                  "not detectably faster")
-            g = {s: statistics.fmean(h.mean_grad_norm(s) for h in runs_b)
-                 / statistics.fmean(h.mean_grad_norm(s) for h in runs_a) for s in ("conv1", "3a", "4a")}
-            lines.append(
-                f"  aux {w:g} vs {baseline:g}: final val acc {end.mean_b:.3f} vs {end.mean_a:.3f} "
-                f"(difference {end.difference:+.3f}, seed spread {end.spread:.3f}: {end.verdict}); "
-                f"after epoch 1 {first_b:.3f} vs {first_a:.3f} ({early}); gradient norm ratio "
-                + ", ".join(f"{s} {r:.2f}x" for s, r in g.items()))
+        arms = [w for v2, w in results.arms if v2 == v]
+        finals = [h.final("val_main") for w in arms for h in results.arm(v, w)]
+        lowest = min(finals)
+        lines.append(f"[{v}] final validation accuracy of every run at its arm's LR: {lowest:.3f} to {max(finals):.3f} "
+                     f"(chance {chance:.2f}): "
+                     + ("every run learned" if lowest > chance + 0.1 else "some runs did not get off the ground"))
+        for w in arms:
+            if _arm_weight_key(w) == _arm_weight_key(baseline):
+                continue
+            for lr in ("chosen", "common"):
+                if len(results.arm(v, w, lr=lr)) < 2 or len(results.arm(v, baseline, lr=lr)) < 2:
+                    continue
+                if lr == "common" and not results.lr_grid:
+                    continue  # without a sweep "common" is the same comparison again
+                c = compare(results, v, baseline, w, lr=lr)
+                where = "each at its best LR" if results.lr_grid and lr == "chosen" else (
+                    f"both at lr {results.common_lr(v):g}" if results.lr_grid else "")
+                e1 = _epoch1(results, v, baseline, w, lr)
+                g = {st: statistics.fmean(h.mean_grad_norm(st) for h in results.arm(v, w, lr=lr))
+                     / statistics.fmean(h.mean_grad_norm(st) for h in results.arm(v, baseline, lr=lr))
+                     for st in ("conv1", "3a", "4a")}
+                text = (f"  aux {weight_label(w)} vs {weight_label(baseline)}{' (' + where + ')' if where else ''}: "
+                        f"final val acc {c.mean_b:.3f} vs {c.mean_a:.3f}, difference {c.difference:+.3f} "
+                        f"[{c.paired.low:+.3f}, {c.paired.high:+.3f}] over {c.paired.n} seeds: {c.verdict}")
+                if e1 is not None:
+                    text += (f"; after epoch 1 {e1.mean:+.3f} [{e1.low:+.3f}, {e1.high:+.3f}]: "
+                             f"{ {'higher': 'faster', 'lower': 'slower'}.get(e1.verdict, 'not detectably faster') }")
+                if lr == "common" or not results.lr_grid:
+                    text += "; gradient norm ratio " + ", ".join(f"{st} {r:.2f}x" for st, r in g.items())
+                lines.append(text)
     return "\n".join(lines)

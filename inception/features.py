@@ -33,6 +33,7 @@ __all__ = [
     "resolve",
     "capture",
     "activations",
+    "signal_share",
     "BranchEnergy",
     "branch_energy",
     "PROBE_KINDS",
@@ -181,6 +182,31 @@ def activations(model: GoogLeNet, x: Tensor, names: LayerName | Sequence[LayerNa
     finally:
         model.train(was_training)
     return {n: acts[n] for n in order}
+
+
+@torch.no_grad()
+def signal_share(model: GoogLeNet, x: Tensor) -> dict[str, float]:
+    """How much of each stage's output depends on the input: per stage (conv1 ... 5b, then the
+    logits), the RMS over units of the between-image standard deviation, divided by the RMS of the
+    activations. 1 would be all signal; near 0 every image gives almost the same output, i.e. the
+    constant part (biases) has swamped what the input contributes. Needs at least 2 images."""
+    x = _check_images(x)
+    if x.shape[0] < 2:
+        raise ValueError(f"x must hold at least 2 images (a between-image spread), got {x.shape[0]}")
+    acts = activations(model, x, stage_names(model))
+    was_training = model.training
+    model.eval()
+    try:
+        logits = model(x)
+    finally:
+        model.train(was_training)
+    acts["logits"] = logits.logits if hasattr(logits, "logits") else logits
+
+    def share(t: Tensor) -> float:
+        t = t.flatten(1).double()
+        return float(t.std(0).pow(2).mean().sqrt() / t.pow(2).mean().sqrt().clamp_min(1e-30))
+
+    return {n.replace("inception", ""): share(t) for n, t in acts.items()}
 
 
 # ---------------------------------------------------------------- branch energy

@@ -55,7 +55,7 @@ def test_grad_ratio_table_by_hand(hand):
 
 def test_summary_table_by_hand(hand):
     t = ablation.summary_table(hand)
-    assert t.column("aux weight") == [0.0, 0.3] and t.column("seeds") == [2, 2]
+    assert t.column("aux weight") == ["0", "0.3"] and t.column("seeds") == [2, 2]
     # mean +- sample standard deviation: (0.40, 0.50) -> 0.450 +- 0.071; (0.60, 0.62) -> 0.610 +- 0.014
     assert t.column("val acc (main)") == ["0.450 +- 0.071", "0.610 +- 0.014"]
     assert t.column("train acc") == ["0.700 +- 0.000", "0.700 +- 0.000"]
@@ -67,27 +67,56 @@ def test_summary_table_by_hand(hand):
 
 
 def test_compare_by_hand(hand):
+    """Paired by seed: differences 0.60 - 0.40 = 0.20 and 0.62 - 0.50 = 0.12, mean 0.16, sd 0.0566,
+    standard error 0.04; t(0.975, 1 df) = 12.706, so the 95% interval is 0.16 +- 0.508."""
     c = ablation.compare(hand, "bn", 0.0, 0.3)
     assert (c.mean_a, c.mean_b) == (pytest.approx(0.45), pytest.approx(0.61))
-    assert c.difference == pytest.approx(0.16) and c.spread == pytest.approx(0.10)  # spread: 0.50 - 0.40
-    assert c.exceeds_spread and c.verdict == "higher with aux"
-    # val_aux1: 0.32 vs 0.32, spread 0.04: no detectable effect
-    c = ablation.compare(hand, "bn", 0.0, 0.3, metric="val_aux1")
-    assert c.difference == pytest.approx(0.0, abs=1e-12) and c.spread == pytest.approx(0.04)
-    assert not c.exceeds_spread and c.verdict.startswith("within seed spread")
-    # reversed arms: lower
-    assert ablation.compare(hand, "bn", 0.3, 0.0).verdict == "lower with aux"
+    assert c.difference == pytest.approx(0.16) and c.paired.n == 2 and c.paired.sem == pytest.approx(0.04)
+    assert (c.paired.low, c.paired.high) == (pytest.approx(0.16 - 0.50825, abs=1e-4), pytest.approx(0.16 + 0.50825, abs=1e-4))
+    assert c.verdict == "no detectable difference"  # two seeds: the interval is wide
     t = ablation.comparisons_table(hand)
-    assert t.rows == [["bn", "0.3 vs 0", 0.16, 0.1, "higher with aux"]]
+    assert t.rows == [["bn", "0.3 vs 0", "", 2, 0.61, 0.45, 0.16, "[-0.348, +0.668]", "no detectable difference"]]
 
 
-def test_verdict_thresholds():
-    fake = ablation.Comparison("bn", 0.0, 0.3, "val_main", 0.5, 0.6, 0.02)
-    assert fake.verdict == "higher with aux"
-    assert ablation.Comparison("bn", 0.0, 0.3, "val_main", 0.5, 0.51, 0.02).verdict.startswith("within")
-    assert ablation.Comparison("bn", 0.0, 0.3, "val_main", 0.5, 0.45, 0.02).verdict == "lower with aux"
-    # a difference equal to the spread does not exceed it (exact binary fractions: no rounding)
-    assert ablation.Comparison("bn", 0.0, 0.3, "val_main", 0.5, 0.75, 0.25).verdict.startswith("within")
+def test_compare_three_seeds_by_hand():
+    """Three seeds, differences 0.10, 0.12, 0.14: mean 0.12, sd 0.02, sem 0.011547; t(0.975, 2) = 4.3027,
+    so the interval [0.0703, 0.1697] excludes 0: higher. Reversed: lower."""
+    runs = []
+    for seed, (a, b) in enumerate([(0.40, 0.50), (0.50, 0.62), (0.45, 0.59)]):
+        runs += [_hist("bn", 0.0, seed, conv1=(1, 1), val_main=(0.3, a)),
+                 _hist("bn", (0.3, 0.0), seed, conv1=(1, 1), val_main=(0.3, b))]
+    r = A.Results({}, runs)
+    c = ablation.compare(r, "bn", 0.0, (0.3, 0.0))
+    assert c.difference == pytest.approx(0.12) and c.verdict == "higher with aux"
+    assert (c.paired.low, c.paired.high) == (pytest.approx(0.0703, abs=1e-4), pytest.approx(0.1697, abs=1e-4))
+    assert ablation.compare(r, "bn", (0.3, 0.0), 0.0).verdict == "lower with aux"
+    assert ablation.comparisons_table(r).column("aux weights") == ["(0.3, 0) vs 0"]
+    with pytest.raises(ValueError, match="at least 2 common seeds"):
+        ablation.compare(A.Results({}, runs[:2]), "bn", 0.0, (0.3, 0.0))
+
+
+def test_lr_selection_by_hand():
+    """With a sweep, each arm's runs are those at its chosen LR; "common" picks the setup's LR."""
+    def h(w, seed, lr, acc):
+        x = _hist("bn", w, seed, conv1=(1, 1), val_main=(0.3, acc))
+        x.config["lr"] = lr
+        return x
+
+    runs = [h(0.0, 0, 1e-3, 0.5), h(0.0, 0, 2e-3, 0.6), h(0.0, 1, 2e-3, 0.62),
+            h(0.3, 0, 1e-3, 0.7), h(0.3, 0, 2e-3, 0.65), h(0.3, 1, 1e-3, 0.71), h(0.3, 1, 2e-3, 0.66)]
+    meta = {"chosen_lr": [{"variant": "bn", "aux1_weight": 0.0, "aux2_weight": 0.0, "lr": 2e-3},
+                          {"variant": "bn", "aux1_weight": 0.3, "aux2_weight": 0.3, "lr": 1e-3}]}
+    r = A.Results({"lr": {"bn": 2e-3}, "lr_grid": [1e-3, 2e-3], "seeds": [0, 1]}, runs, meta)
+    assert [x.final("val_main") for x in r.arm("bn", 0.3)] == [0.7, 0.71]
+    assert [x.final("val_main") for x in r.arm("bn", 0.3, lr="common")] == [0.65, 0.66]
+    assert len(r.arm("bn", 0.3, lr=None)) == 4
+    with pytest.raises(ValueError, match="lr must be"):
+        r.arm("bn", 0.3, lr="best")
+    assert ablation.compare(r, "bn", 0.0, 0.3).difference == pytest.approx(0.095)
+    assert ablation.compare(r, "bn", 0.0, 0.3, lr="common").difference == pytest.approx(0.045)
+    t = ablation.sweep_table(r)
+    assert t.rows == [["bn", "0", 0.5, 0.6, "0.002"], ["bn", "0.3", 0.7, 0.65, "0.001"]]
+    assert ablation.comparisons_table(r).column("lr") == ["0.001 vs 0.002"]
 
 
 def test_exercise_checks_by_hand(hand):
@@ -102,12 +131,14 @@ def test_exercise_checks_by_hand(hand):
 
 
 def test_conclusions_by_hand(hand):
-    text = ablation.conclusions(hand)
-    lines = text.splitlines()
-    assert lines[0] == ("[bn] best final validation accuracy of any run: 0.620 (chance 0.10): the network learns")
+    """Epoch 1: 0.32 - 0.30 and 0.36 - 0.35, mean 0.015, sem 0.005, interval 0.015 +- 0.0635."""
+    lines = ablation.conclusions(hand).splitlines()
+    assert lines[0] == ("[bn] final validation accuracy of every run at its arm's LR: 0.400 to 0.620 (chance 0.10): "
+                        "every run learned")
     assert lines[1] == (
-        "  aux 0.3 vs 0: final val acc 0.610 vs 0.450 (difference +0.160, seed spread 0.100: higher with aux); "
-        "after epoch 1 0.340 vs 0.325 (not detectably faster); gradient norm ratio conv1 2.50x, 3a 1.00x, 4a 1.00x")
+        "  aux 0.3 vs 0: final val acc 0.610 vs 0.450, difference +0.160 [-0.348, +0.668] over 2 seeds: "
+        "no detectable difference; after epoch 1 +0.015 [-0.049, +0.079]: not detectably faster; "
+        "gradient norm ratio conv1 2.50x, 3a 1.00x, 4a 1.00x")
     assert len(lines) == 2
 
 
@@ -116,9 +147,9 @@ def test_tables_on_a_real_run(results):
     assert ablation.summary_table(results).column("seeds") == [2, 2]
     assert len(ablation.grad_ratio_table(results, "bn").rows) == len(STAGES)
     c = ablation.compare(results, "bn", 0.0, 0.3)
-    assert c.spread >= 0 and c.verdict in ("higher with aux", "lower with aux",
-                                           "within seed spread: no detectable effect")
-    assert ablation.conclusions(results).startswith("[bn] best final validation accuracy")
+    assert c.paired.low <= c.difference <= c.paired.high
+    assert c.verdict in ("higher with aux", "lower with aux", "no detectable difference")
+    assert ablation.conclusions(results).startswith("[bn] final validation accuracy")
 
 
 def test_plots(results):
@@ -294,3 +325,39 @@ def test_explorer_select_callback(explorer):
     assert explorer.metric == "val_aux1"
     w["arms"].value = ("bn, aux 0.3",)
     assert explorer.arms == [("bn", 0.3)]
+
+
+def test_aux_share_and_its_check():
+    """GoogLeNet at 224 px: the heads hold 6,379,728 of 13,378,280 training parameters (47.7%)."""
+    import inception
+
+    cfg = inception.GoogLeNetConfig(variant="paper")
+    p, m = ablation.aux_share(cfg, 224)
+    assert p == pytest.approx(0.4769, abs=1e-4) and 0 < m < 0.01
+    assert ablation.check_aux_share(None, cfg, 224).startswith("fill in")
+    assert ablation.check_aux_share(0.477, cfg, 224).startswith("correct")
+    assert ablation.check_aux_share(0.45, cfg, 224).startswith("not quite")
+
+
+def test_check_interval_by_hand(hand):
+    assert ablation.check_interval(hand, "bn", 0.3, None).startswith("fill in")
+    assert ablation.check_interval(hand, "bn", 0.3, (-0.348, 0.668)).startswith("correct")
+    assert ablation.check_interval(hand, "bn", 0.3, (-0.30, 0.668)).startswith("not quite")
+    assert ablation.check_interval(hand, "bn", 0.3, 0.5).startswith("answer must be a pair")
+
+
+def test_claims_table_by_hand():
+    """Three seeds. conv1 gradient twice as large with aux (every seed): ratio 2.00x, a point interval,
+    "more". Main head +0.10 on every seed: "higher". aux2-only minus (0.3, 0.3): -0.05, -0.03, -0.04:
+    mean -0.04, sd 0.01, interval -0.04 +- 4.303 * 0.01 / sqrt(3) = [-0.065, -0.015]: "lower"."""
+    runs = []
+    for seed, base in enumerate((0.50, 0.60, 0.55)):
+        runs += [_hist("bn", 0.0, seed, conv1=(1, 1), val_main=(0.3, base)),
+                 _hist("bn", 0.3, seed, conv1=(2, 2), val_main=(0.3, base + 0.10)),
+                 _hist("bn", (0.0, 0.3), seed, conv1=(1, 1), val_main=(0.3, base + 0.10 - (0.05, 0.03, 0.04)[seed]))]
+    t = ablation.claims_table(A.Results({}, runs), "bn")
+    assert len(t.rows) == len(ablation.CLAIMS)
+    assert t.rows[0][3:] == ["2.00x", "[2.00x, 2.00x]", "more"]
+    assert t.rows[2][3:] == ["+0.100", "[+0.100, +0.100]", "higher"]
+    assert t.rows[3][5] == "no detectable difference"  # first-half accuracy: 0.3 in every run
+    assert t.rows[4][3:] == ["-0.040", "[-0.065, -0.015]", "lower"]

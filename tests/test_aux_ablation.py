@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
+
+from pathlib import Path
 
 import pytest
 
@@ -53,6 +55,93 @@ def test_bad_setup(kw, name):
 
 
 def test_presets_keep_the_design():
+    """What issue 9 asks of the committed run: both variants, five aux arms (each head alone too),
+    >= 5 seeds, a sweep of >= 3 LRs with the common LR among them, the (0, 0) and (0.3, 0.3) controls."""
     full, live = A.PRESETS["full"], A.PRESETS["live"]
-    assert {0.0, 0.3, 1.0} <= set(full.aux_weights) and set(full.variants) == {"bn", "paper"}
-    assert len(full.seeds) >= 2 and len(live.seeds) >= 2
+    assert set(full.aux_weight_pairs) == {(0.0, 0.0), (0.3, 0.3), (1.0, 1.0), (0.3, 0.0), (0.0, 0.3)}
+    assert set(full.variants) == {"bn", "paper"} and len(full.seeds) >= 5
+    assert len(full.lr_grid) >= 3 and all(full.lr[v] in full.lr_grid for v in full.variants)
+    assert set(full.controls) == {(0.0, 0.0), (0.3, 0.3)}
+    assert full.init_for("paper") == "kaiming" and full.init_for("bn") is None
+    assert A.PRESETS["caffe"].init_for("paper") == "caffe"
+    assert live.variants == ("bn",) and {0.0, 0.3} <= set(live.aux_weights)
+
+
+def _fake_history(v, w, seed, lr, acc):
+    from inception.train import History
+
+    a1, a2 = A._weight_pair(w)
+    return History({"variant": v, "aux_weight": w, "aux1_weight": a1, "aux2_weight": a2, "seed": seed, "lr": lr,
+                    "num_classes": 10}, {}, {}, {"val_main": [acc]})
+
+
+def test_plan_grows_as_sweeps_finish():
+    """The sweep (first seed at every grid LR) and the controls (common LR) are planned at once; an
+    arm's other seeds only when its sweep is done, at the LR with the best final accuracy."""
+    s = A.Setup(variants=("bn",), aux_weights=(0.0, 0.3), seeds=(0, 1, 2), lr={"bn": 2e-3}, lr_grid=(1e-3, 2e-3, 4e-3),
+                controls=(0.0,))
+    first = A.plan(s, {})
+    assert first[:6] == [("bn", w, 0, lr) for w in (0.0, 0.3) for lr in (1e-3, 2e-3, 4e-3)]
+    assert first[6:] == [("bn", 0.0, 1, 2e-3), ("bn", 0.0, 2, 2e-3)]  # (seed 0 at 2e-3 is in the sweep)
+    accs = {(0.0, 1e-3): 0.5, (0.0, 2e-3): 0.6, (0.0, 4e-3): 0.6, (0.3, 1e-3): 0.4, (0.3, 2e-3): 0.5, (0.3, 4e-3): 0.7}
+    done = {A._task_key(("bn", w, 0, lr)): _fake_history("bn", w, 0, lr, a) for (w, lr), a in accs.items()}
+    assert A.chosen_lrs(s, done) == {("bn", 0.0): 2e-3, ("bn", 0.3): 4e-3}  # a tie goes to the smaller LR
+    full = A.plan(s, done)
+    assert full[8:] == [("bn", 0.3, 1, 4e-3), ("bn", 0.3, 2, 4e-3)]  # aux 0's seeds are the controls already
+    assert len(full) == 10 <= s.num_runs
+    with pytest.raises(ValueError, match="controls must be among"):
+        A.Setup(aux_weights=(0.0, 0.3), lr_grid=(1e-3, 2e-3), controls=(1.0,))
+    with pytest.raises(ValueError, match="need an lr_grid"):
+        A.Setup(aux_weights=(0.0, 0.3), controls=(0.0,))
+
+
+def test_notebook_parameters_cell_is_the_live_preset():
+    """The notebook's parameters cell is the one place that picks the live run, and the command line's
+    ``--preset live`` builds the very same Setup (so it trains the same runs)."""
+    root = Path(__file__).resolve().parents[1]
+    src = (root / "notebooks" / "04_auxiliary_classifiers.py").read_text()
+    cell = src.split('# %% tags=["parameters"]')[1].split("# %%")[0]
+    ns: dict = {}
+    exec(cell, ns)
+    assert ns["PRESET"] == "live" and ns["OVERRIDES"] == {}
+    assert "setup = replace(aux_ablation.PRESETS[PRESET], **OVERRIDES)" in src
+    assert "live = aux_ablation.run(setup)" in src
+    args = A._parser().parse_args(["--preset", "live", "--out", "x.json"])
+    assert A.setup_from_args(args) == A.PRESETS["live"]
+
+
+def test_sweep_resumes_to_the_same_results(tmp_path):
+    """An interrupted sweep (here: a file with only its first runs) resumes to exactly the runs of an
+    uninterrupted one; the chosen LRs and ``complete`` are recorded."""
+    s = A.Setup(variants=("bn",), aux_weights=(0.0, 0.3), seeds=(0, 1), n_train=32, n_val=16, epochs=1, width=0.0625,
+                batch_size=16, threads=1, lr={"bn": 2e-3}, lr_grid=(1e-3, 2e-3), controls=(0.0,), optimizer="adamw")
+    whole = A.run(s, out=tmp_path / "whole.json")
+    # 4 sweep runs, aux 0 seed 1 at the common 2e-3, seed 1 of each arm at its chosen LR (aux 0's may be the control)
+    assert whole.meta["complete"] and len(whole.runs) in (6, 7)
+    assert {(c["aux1_weight"], c["lr"]) for c in whole.meta["chosen_lr"]} <= {(w, lr) for w in (0.0, 0.3) for lr in (1e-3, 2e-3)}
+    part = A.Results(whole.setup, whole.runs[:3], {**whole.meta, "complete": False})
+    part.to_json(tmp_path / "part.json")
+    resumed = A.run(s, out=tmp_path / "part.json")
+    key = lambda r: [(h.config["aux_weight"], h.config["seed"], h.config["lr"], h.epochs["val_main"]) for h in r.runs]  # noqa: E731
+    assert key(resumed) == key(whole) and resumed.meta["complete"]
+    assert A.load(tmp_path / "part.json").meta["chosen_lr"] == whole.meta["chosen_lr"]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(lr_grid=(0.0, 1e-3)), "lr_grid"),
+    (dict(lr_grid=(1e-3, 1e-3)), "each learning rate once"),
+    (dict(noise=-0.1), "noise"),
+    (dict(clutter=-1), "clutter"),
+    (dict(image_size=8), "image_size"),
+    (dict(dataset="cifar10", image_size=24), "image_size must be 32 for cifar10"),
+    (dict(init={"paper": "glorot"}), "init must be"),
+])
+def test_setup_rejects_bad_fields(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        A.Setup(**kwargs)
+
+
+def test_describe_names_the_protocol():
+    text = A.describe(A.PRESETS["full"])
+    assert "LR swept over 0.001, 0.002, 0.004" in text and "paper kaiming" in text and "86 runs" in text
+    assert A.Setup.from_dict(json.loads(json.dumps(asdict(A.PRESETS["full"])))) == A.PRESETS["full"]

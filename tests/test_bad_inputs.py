@@ -285,7 +285,7 @@ def test_train_checkpoint_bad_out(no_training, tmp_path, monkeypatch, capsys, se
 
 
 @pytest.mark.parametrize("main, name, words", [
-    (A.main, "aux_ablation", ["smoke", "live", "full", "4000 train / 1000 val", "12 runs", "--force"]),
+    (A.main, "aux_ablation", ["smoke", "live", "full", "caffe", "6000 train / 1000 val", "86 runs", "LR swept", "--force"]),
     (tc.main, "train_checkpoint", ["--check compares", "at most 0.03", "mini_googlenet_out",
                                    "--update-package", "synthetic_splits(6000, 1000"]),
 ])

@@ -289,3 +289,23 @@ def test_visualize_channels_raises_activation(small):
     assert _hooks(small) == 0
     with pytest.raises(ValueError, match="channels must lie in 0.."):
         features.visualize_channels(small, "3a.5x5", [999], steps=1)
+
+
+def test_signal_share_caffe_fill_loses_the_input():
+    """The Caffe fill (variance 1/fan_in, conv bias 0.2) lets the biases swamp the input within the
+    network; Kaiming keeps a good part of the output input-dependent. A constant input has share 0."""
+    from inception import data as D
+    from inception.features import signal_share
+    from inception.train import make_model
+
+    torch.manual_seed(0)
+    x = D.normalize(D.synthetic(32, seed=0).images)
+    caffe = signal_share(make_model("paper", init="caffe"), x)
+    kaiming = signal_share(make_model("paper", init="kaiming"), x)
+    assert list(caffe)[:3] == ["conv1", "conv2", "conv3"] and list(caffe)[-2:] == ["5b", "logits"]
+    assert caffe["logits"] < 0.05 and kaiming["logits"] > 0.2
+    assert all(0 <= v <= 1 for v in caffe.values())
+    same = signal_share(make_model("bn"), x[:1].expand(4, -1, -1, -1).clone())
+    assert max(same.values()) < 1e-6
+    with pytest.raises(ValueError, match="at least 2 images"):
+        signal_share(make_model("bn"), x[:1])

@@ -152,22 +152,25 @@ def test_plateau_errors(curves, kw, err, match):
 
 
 # ----------------------------------------------------------------------------- results file
-def test_committed_old_schema_loads_unchanged(tmp_path):
+def test_committed_results_round_trip_and_old_schema_loads(tmp_path):
+    """The committed full run: its flat keys agree with each History; saved again it is the same;
+    and the same runs in the schema before the flat keys (bare Histories) load identically."""
     raw = json.loads(COMMITTED.read_text())
     full = A.load(COMMITTED)
-    assert len(full.runs) == len(raw["runs"]) == 12 and full.setup == raw["setup"] and full.meta == raw["meta"]
-    assert [h.to_dict() for h in full.runs] == raw["runs"]  # every History exactly as stored
-    # saved again (new schema: flat keys added) and reloaded: the same Histories, tables and verdicts
+    assert len(full.runs) == len(raw["runs"]) == 74 and full.setup == raw["setup"] and full.meta == raw["meta"]
+    histories = [{k: r[k] for k in ("config", "steps", "grad_norm", "epochs", "seconds")} for r in raw["runs"]]
+    assert [h.to_dict() for h in full.runs] == histories
+    for r, h in zip(raw["runs"], full.runs, strict=True):
+        assert {k: r[k] for k in ("variant", "aux1_weight", "aux2_weight", "seed", "lr", "n_epochs", "val_acc")} == \
+            A.run_record(h)
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({**raw, "runs": histories}))
+    before = A.load(old)
+    assert [h.to_dict() for h in before.runs] == histories and before.arms == full.arms
     again = A.load(full.to_json(tmp_path / "again.json"))
-    assert [h.to_dict() for h in again.runs] == raw["runs"] and again.arms == full.arms
-    for table in (ablation.summary_table, ablation.comparisons_table):
-        assert table(again).rows == table(full).rows
-    saved = json.loads((tmp_path / "again.json").read_text())["runs"]
-    for r, h in zip(saved, full.runs, strict=True):
-        c = h.config
-        assert {k: r[k] for k in ("variant", "aux1_weight", "aux2_weight", "seed", "lr", "n_epochs", "val_acc")} == {
-            "variant": c["variant"], "aux1_weight": c["aux_weight"], "aux2_weight": c["aux_weight"],
-            "seed": c["seed"], "lr": c["lr"], "n_epochs": c["epochs"], "val_acc": h.final("val_main")}
+    assert [h.to_dict() for h in again.runs] == histories
+    for table in (ablation.summary_table, ablation.comparisons_table, ablation.sweep_table):
+        assert table(again).rows == table(full).rows == table(before).rows
     assert not list(tmp_path.glob(".*.tmp"))  # the atomic write left no temporary file
 
 

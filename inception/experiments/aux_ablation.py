@@ -1,31 +1,35 @@
-"""The auxiliary-classifier ablation (paper, section 5): train arms that differ only in the aux weight.
+"""The auxiliary-classifier ablation (paper, section 5): train arms that differ only in the aux weights.
 
     python -m inception.experiments.aux_ablation --preset full --out results/aux_ablation_full.json
     python -m inception.experiments.aux_ablation --preset full --out results/aux_ablation_full.json --resume
+    python -m inception.experiments.aux_ablation --preset live --out live.json   # notebook 04's live run
     python -m inception.experiments.aux_ablation --help     # the presets, and what each one runs
 
-An *arm* is (variant, aux weight); each arm is trained from several seeds (the seed fixes the
-initial weights, batch order and dropout; the data set is the same for every run). The JSON
-records the command, seeds, versions, hardware and every run's full :class:`~inception.train.History`.
-Each run uses a fixed number of threads, so a rerun on the same machine reproduces it exactly.
-The file is rewritten after every finished run; ``--resume`` continues an interrupted ablation,
-training only the runs the file does not hold yet.
+An *arm* is (variant, aux1 weight, aux2 weight); each arm is trained from several seeds (the seed
+fixes the initial weights, batch order and dropout; the data set is the same for every run).
+With an ``lr_grid`` (the ``full`` preset) the protocol controls for the learning rate: each arm is
+first trained at every grid LR with the first seed, its other seeds then run at the LR that
+reached the best final validation accuracy, and the ``controls`` arms also run every seed at the
+common LR ``setup.lr[variant]`` (:func:`plan`). Each run uses a fixed number of threads, so a rerun
+on the same machine reproduces it exactly. The file is rewritten after every finished run;
+``--resume`` continues an interrupted ablation, training only the runs the file does not hold yet.
 
 The results file (JSON)::
 
-    {"setup": {...},          # asdict(Setup): variants, aux_weights, seeds, data, epochs, lr, ...
-     "meta":  {"command", "seeds", "versions", "hardware", "seconds", "utc", "complete"},
+    {"setup": {...},          # asdict(Setup): variants, aux_weights, seeds, data, epochs, lr, lr_grid, ...
+     "meta":  {"command", "seeds", "versions", "hardware", "seconds", "utc", "complete",
+               "chosen_lr": [{"variant", "aux1_weight", "aux2_weight", "lr"}, ...]},   # with an lr_grid
      "runs":  [{"variant", "aux1_weight", "aux2_weight", "seed", "lr", "n_epochs", "val_acc",
                 "config", "steps", "grad_norm", "epochs", "seconds"}, ...]}
 
 Each run is a ``History.to_dict()`` (``config``, per-step ``steps`` and ``grad_norm``, per-epoch
-``epochs``, ``seconds``) preceded by flat keys for a quick look (``jq``, pandas): the variant, the
-weight of each auxiliary head, seed, learning rate, ``n_epochs`` (named so because ``"epochs"``
-is the History's per-epoch curves) and ``val_acc``, the final main-head validation accuracy.
-Runs are in task order (variant, then aux weight, then seed). ``meta["seconds"]`` adds up the
-time of every session that wrote the file; ``meta["complete"]`` is false while runs are missing.
-Files from before the flat keys and ``complete`` (e.g. ``results/aux_ablation_full.json``) load
-the same way: :func:`load` reads only the History part of each run.
+``epochs``: the curves ``train_main``, ``val_main``, ``val_aux1``, ...; ``seconds``) preceded by flat
+keys for a quick look (``jq``, pandas): the variant, the weight of each auxiliary head, seed,
+learning rate, ``n_epochs`` (named so because ``"epochs"`` holds the per-epoch curves) and
+``val_acc``, the final main-head validation accuracy. Runs are in :func:`plan` order.
+``meta["seconds"]`` adds up the time of every session that wrote the file; ``meta["complete"]``
+is false while runs are missing. :func:`load` reads any such file (also ones from before the flat
+keys): it uses only the History part of each run.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ import platform
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -52,7 +56,7 @@ from ..model import aux_weight_pair
 from ..train import DEVICES, OPTIMIZERS, History, deterministic, make_model, resolve_device, train
 from ._cli import HelpFormatter, check_output_file, nonnegative_int, paragraphs, positive_float, positive_int
 
-__all__ = ["Setup", "PRESETS", "LR", "Results", "run_arm", "run", "load", "hardware", "versions", "main"]
+__all__ = ["Setup", "PRESETS", "RECIPE", "AUX_ARMS", "describe", "plan", "chosen_lrs", "LR", "Results", "run_arm", "run", "load", "hardware", "versions", "main"]
 
 #: SGD learning rate per variant: BatchNorm tolerates a large one; the plain "paper" network diverges there.
 #: (For ``optimizer="adamw"`` pass ``lr`` explicitly: AdamW's steps are per-parameter normalised, and
@@ -84,6 +88,9 @@ class Setup:
     n_train: int = 1500
     n_val: int = 500
     data_seed: int = 0
+    image_size: int = 32
+    noise: float = 0.04
+    clutter: int = 2
     epochs: int = 3
     width: float = 0.125
     batch_size: int = 64
@@ -93,8 +100,10 @@ class Setup:
     optimizer: str = "sgd"
     warmup: float = 0.0
     weight_decay: float = 5e-4  # train()'s default
-    init: str | None = None
+    init: str | dict[str, str] | None = None
     device: str = "cpu"
+    lr_grid: tuple[float, ...] = ()
+    controls: tuple[float | tuple[float, float], ...] = ()
 
     def __post_init__(self) -> None:
         for v in self.variants:
@@ -113,6 +122,11 @@ class Setup:
         for name in ("n_train", "n_val", "data_seed", "epochs", "batch_size", "threads", "jobs"):
             check_int(name, getattr(self, name), 0 if name == "data_seed" else 1)
         check_number("width", self.width, 0, min_open=True)
+        check_number("noise", self.noise, 0)
+        check_int("clutter", self.clutter, 0)
+        check_int("image_size", self.image_size, 16)
+        if self.dataset == "cifar10" and self.image_size != 32:
+            raise ValueError(f"image_size must be 32 for cifar10 (its images are 32x32), got {self.image_size}")
         missing = [v for v in self.variants if v not in self.lr]
         if missing:  # found now, not after the other variants' runs have trained
             raise ValueError(f"lr must give a learning rate for every variant; missing {missing}")
@@ -122,9 +136,20 @@ class Setup:
             raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}, got {self.optimizer!r}")
         check_number("warmup", self.warmup, 0, 1, max_open=True)
         check_number("weight_decay", self.weight_decay, 0)
-        if self.init is not None and self.init not in INIT_SCHEMES:
-            raise ValueError(f"init must be None (the variant's scheme) or one of {list(INIT_SCHEMES)}, "
-                             f"got {self.init!r}")
+        inits = self.init.values() if isinstance(self.init, dict) else [self.init]
+        if any(i is not None and i not in INIT_SCHEMES for i in inits):
+            raise ValueError(f"init must be None (each variant's own scheme), one of {list(INIT_SCHEMES)}, "
+                             f"or a dict variant -> scheme, got {self.init!r}")
+        for r in self.lr_grid:
+            check_number("lr_grid", r, 0, min_open=True)
+        if len(set(self.lr_grid)) != len(self.lr_grid):
+            raise ValueError(f"lr_grid must list each learning rate once, got {self.lr_grid!r}")
+        arm_weights = {_arm_weight(p) for p in pairs}
+        for w in self.controls:
+            if _arm_weight(aux_weight_pair(w, "controls")) not in arm_weights:
+                raise ValueError(f"controls must be among aux_weights {self.aux_weights!r}, got {w!r}")
+        if self.controls and not self.lr_grid:
+            raise ValueError("controls (arms also run at the common lr) need an lr_grid to sweep")
         if not isinstance(self.device, str) or self.device not in DEVICES:  # a string: the Setup is saved as JSON
             raise ValueError(f"device must be one of {list(DEVICES)}, got {self.device!r}")
         resolve_device(self.device)  # an unavailable accelerator fails here, before any run
@@ -140,27 +165,67 @@ class Setup:
         share it (as before pairs existed), else an ``(aux1, aux2)`` tuple."""
         return [(v, _arm_weight(p)) for v in self.variants for p in self.aux_weight_pairs]
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Setup":
+        """The Setup a results file's ``setup`` describes (lists back to tuples; fields it predates: defaults)."""
+        def tup(x: Any) -> Any:
+            return tuple(tup(v) for v in x) if isinstance(x, list) else x
+
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: tup(v) for k, v in d.items() if k in names})
+
+    def init_for(self, variant: str) -> str | None:
+        """The initialisation scheme of ``variant``'s runs (None: the variant's own)."""
+        return self.init.get(variant) if isinstance(self.init, dict) else self.init
+
     @property
     def num_runs(self) -> int:
-        return len(self.arms) * len(self.seeds)
+        """Runs of a complete ablation. With an ``lr_grid``: the sweep, then the other seeds at each
+        arm's chosen LR, then the controls at the common LR; an upper bound, since a chosen LR equal
+        to the common one shares runs."""
+        if not self.lr_grid:
+            return len(self.arms) * len(self.seeds)
+        sweep = len(self.arms) * len(self.lr_grid)
+        seeds = len(self.arms) * (len(self.seeds) - 1)
+        controls = len(self.variants) * len(self.controls) * (len(self.seeds) - (self._common_in_grid()))
+        return sweep + seeds + controls
 
+    def _common_in_grid(self) -> int:
+        return int(all(self.lr[v] in self.lr_grid for v in self.variants))
+
+
+#: The recipe every arm learns under (notebook 04 shows why): AdamW with a 5% linear warm-up and
+#: cosine decay, weight decay 1e-4; He/Kaiming init for the BatchNorm-free ``paper`` network, whose
+#: Caffe "xavier" fill keeps it at chance (the ``caffe`` preset measures that).
+RECIPE: dict[str, Any] = dict(optimizer="adamw", warmup=0.05, weight_decay=1e-4, init={"paper": "kaiming"},
+                              width=0.125, batch_size=128)
+
+#: The five aux-weight arms (aux1 at 4a, aux2 at 4d): none, the paper's 0.3, a heavy 1.0, and each head alone.
+AUX_ARMS: tuple[tuple[float, float], ...] = ((0.0, 0.0), (0.3, 0.3), (1.0, 1.0), (0.3, 0.0), (0.0, 0.3))
 
 PRESETS: dict[str, Setup] = {
     # seconds: a check that the pipeline works
     "smoke": Setup(variants=("bn", "paper"), aux_weights=(0.0, 0.3), seeds=(0,), n_train=64, n_val=32,
                    epochs=1, width=0.0625, batch_size=32, threads=1),
-    # about a minute on a quiet 2-core CPU: the notebook's live run
-    "live": Setup(variants=("bn",), aux_weights=(0.0, 0.3), seeds=(0, 1), n_train=1500, n_val=500,
-                  epochs=3, width=0.125, batch_size=64, threads=2),
-    # tens of minutes: the committed results (two single-threaded runs at a time)
-    "full": Setup(variants=("bn", "paper"), aux_weights=(0.0, 0.3, 1.0), seeds=(0, 1), n_train=4000,
-                  n_val=1000, epochs=5, width=0.125, batch_size=64, threads=1, jobs=2),
+    # under a minute on a quiet 2-core CPU: the notebook's live run (two runs side by side). Smaller
+    # images without clutter blobs (still shapes and stripes) and a longer warm-up learn faster per second.
+    "live": Setup(variants=("bn",), aux_weights=(0.0, 0.3), seeds=(0,), n_train=6000, n_val=500, epochs=6,
+                  image_size=24, clutter=0, threads=1, jobs=2, lr={"bn": 3e-3}, **{**RECIPE, "warmup": 0.15}),
+    # about 1.5 h on 2 cores: the committed results. Each arm's LR is swept (seed 0), its other seeds
+    # run at the best one, and the (0, 0) and (0.3, 0.3) arms also at the common LR 2e-3.
+    "full": Setup(variants=("bn", "paper"), aux_weights=AUX_ARMS, seeds=(0, 1, 2, 3, 4), n_train=6000, n_val=1000,
+                  epochs=8, threads=1, jobs=2, lr={"bn": 2e-3, "paper": 2e-3}, lr_grid=(1e-3, 2e-3, 4e-3),
+                  controls=((0.0, 0.0), (0.3, 0.3)), **RECIPE),
+    # minutes: the paper network with the Caffe reference fill, under the full run's recipe at its common LR
+    "caffe": Setup(variants=("paper",), aux_weights=(0.0, 0.3), seeds=(0,), n_train=6000, n_val=1000,
+                   epochs=8, threads=1, jobs=2, lr={"paper": 2e-3}, **{**RECIPE, "init": "caffe"}),
 }
 
 
 def load_data(setup: Setup) -> tuple[ImageData, ImageData]:
     if setup.dataset == "synthetic":
-        return synthetic_splits(setup.n_train, setup.n_val, seed=setup.data_seed)
+        return synthetic_splits(setup.n_train, setup.n_val, image_size=setup.image_size, seed=setup.data_seed, noise=setup.noise,
+                                clutter=setup.clutter)
     train_all = cifar10(split="train")
     g = torch.Generator().manual_seed(setup.data_seed)
     idx = torch.randperm(len(train_all), generator=g)[: setup.n_train]
@@ -169,8 +234,10 @@ def load_data(setup: Setup) -> tuple[ImageData, ImageData]:
 
 
 def run_arm(setup: Setup, variant: str, aux_weight: float | tuple[float, float], seed: int,
-            data: tuple[ImageData, ImageData], *, progress: Any = False, callback: Callable | None = None) -> History:
-    """Train one run: a fresh model from ``seed``, deterministic algorithms, ``setup.threads`` threads.
+            data: tuple[ImageData, ImageData], *, lr: float | None = None, progress: Any = False,
+            callback: Callable | None = None) -> History:
+    """Train one run: a fresh model from ``seed``, deterministic algorithms, ``setup.threads`` threads,
+    learning rate ``lr`` (default: ``setup.lr[variant]``).
 
     ``aux_weight``: a number (both heads) or an ``(aux1, aux2)`` pair. On an accelerator some
     backward kernels (adaptive average pooling on CUDA) have no deterministic version: there
@@ -180,19 +247,19 @@ def run_arm(setup: Setup, variant: str, aux_weight: float | tuple[float, float],
     device = resolve_device(setup.device)
     if device.type == "cuda":  # cuBLAS needs this to be deterministic; harmless if already set
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-    model = make_model(variant, width=setup.width, num_classes=tr.num_classes, seed=seed, init=setup.init,
-                       device=device)
+    model = make_model(variant, width=setup.width, num_classes=tr.num_classes, seed=seed,
+                       init=setup.init_for(variant), device=device)
     with deterministic(threads=setup.threads, warn_only=device.type != "cpu"):
         h = train(model, tr, va, epochs=setup.epochs, aux_weight=aux_weight, batch_size=setup.batch_size,
-                  lr=setup.lr[variant], weight_decay=setup.weight_decay, seed=seed, progress=progress,
+                  lr=setup.lr[variant] if lr is None else lr, weight_decay=setup.weight_decay, seed=seed, progress=progress,
                   callback=callback, optimizer=setup.optimizer, warmup=setup.warmup, device=device)
     h.config.update(dataset=setup.dataset, data_seed=setup.data_seed, threads=setup.threads)
     return h
 
 
 def _worker(args: tuple) -> dict:
-    setup, variant, w, seed = args
-    return run_arm(setup, variant, w, seed, load_data(setup)).to_dict()
+    setup, variant, w, seed, lr = args
+    return run_arm(setup, variant, w, seed, load_data(setup), lr=lr).to_dict()
 
 
 # ----------------------------------------------------------------------------- saved runs
@@ -231,9 +298,55 @@ def _run_key(h: History) -> tuple:
     return _key(c.get("variant"), *_config_weights(c), c.get("seed"), c.get("lr"))
 
 
-def _task_key(setup: Setup, variant: str, aux_weight: Any, seed: int) -> tuple:
-    """The key of the run a task will train (the learning rate as :func:`run_arm` picks it)."""
-    return _key(variant, *_weight_pair(aux_weight), seed, setup.lr[variant])
+#: One run to train: (variant, aux weight as the arm records it, seed, learning rate).
+Task = tuple[str, Any, int, float]
+
+
+def _task_key(task: Task) -> tuple:
+    v, w, seed, lr = task
+    return _key(v, *_weight_pair(w), seed, lr)
+
+
+def chosen_lrs(setup: Setup, runs: dict[tuple, History]) -> dict[tuple[str, Any], float]:
+    """Each arm's learning rate from the sweep: the grid LR whose seed-``seeds[0]`` run reached the
+    highest final validation accuracy (ties: the smaller LR). Arms whose sweep is not finished are
+    absent. Without an ``lr_grid``, every arm's LR is ``setup.lr[variant]``."""
+    if not setup.lr_grid:
+        return {(v, w): setup.lr[v] for v, w in setup.arms}
+    out: dict[tuple[str, Any], float] = {}
+    for v, w in setup.arms:
+        found = [(runs[k].final("val_main"), -lr, lr) for lr in setup.lr_grid
+                 if (k := _task_key((v, w, setup.seeds[0], lr))) in runs]
+        if len(found) == len(setup.lr_grid):
+            out[(v, w)] = max(found)[2]
+    return out
+
+
+def plan(setup: Setup, runs: dict[tuple, History]) -> list[Task]:
+    """Every run the ablation needs that can be named given the finished ``runs`` (keyed by
+    :func:`_task_key`), in the order they are saved.
+
+    Without an ``lr_grid``: every arm x seed at ``setup.lr[variant]``. With one: (1) the sweep,
+    every arm at every grid LR with the first seed; (2) the controls, every ``controls`` arm with
+    every seed at the common LR ``setup.lr[variant]``; (3) once an arm's sweep is done, its other
+    seeds at its chosen LR (:func:`chosen_lrs`). A run named twice is trained once.
+    """
+    if not setup.lr_grid:
+        tasks: list[Task] = [(v, w, s, setup.lr[v]) for v, w in setup.arms for s in setup.seeds]
+    else:
+        control_weights = {_arm_weight(aux_weight_pair(w)) for w in setup.controls}
+        chosen = chosen_lrs(setup, runs)
+        tasks = [(v, w, setup.seeds[0], lr) for v, w in setup.arms for lr in setup.lr_grid]
+        tasks += [(v, w, s, setup.lr[v]) for v, w in setup.arms if w in control_weights for s in setup.seeds]
+        tasks += [(v, w, s, chosen[(v, w)]) for v, w in setup.arms if (v, w) in chosen for s in setup.seeds]
+    seen: set[tuple] = set()
+    unique = []
+    for t in tasks:
+        k = _task_key(t)
+        if k not in seen:
+            seen.add(k)
+            unique.append(t)
+    return unique
 
 
 @dataclass
@@ -244,10 +357,45 @@ class Results:
     runs: list[History]
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def arm(self, variant: str, aux_weight: float | tuple[float, float]) -> list[History]:
-        """The runs (one per seed) of one arm; ``aux_weight`` a number (both heads) or an (aux1, aux2) pair."""
+    def arm(self, variant: str, aux_weight: float | tuple[float, float], lr: float | str | None = "chosen") -> list[History]:
+        """The runs of one arm, sorted by seed; ``aux_weight`` a number (both heads) or an (aux1, aux2) pair.
+
+        ``lr``: ``"chosen"`` (default) the runs at the arm's chosen learning rate (:meth:`lr_of`),
+        ``"common"`` those at the common one (``setup["lr"][variant]``), a number those at that
+        rate, None every run of the arm (a sweep's included).
+        """
         want = _weight_pair(aux_weight)
-        return [h for h in self.runs if h.config["variant"] == variant and _config_weights(h.config) == want]
+        runs = [h for h in self.runs if h.config["variant"] == variant and _config_weights(h.config) == want]
+        if lr is not None:
+            if lr == "chosen":
+                lr = self.lr_of(variant, aux_weight)
+            elif lr == "common":
+                lr = self.common_lr(variant)
+            elif isinstance(lr, str) or isinstance(lr, bool) or not isinstance(lr, (int, float)):
+                raise ValueError(f"lr must be 'chosen', 'common', a number or None, got {lr!r}")
+        if lr is not None:  # (still None for results without a setup, e.g. built by hand)
+            r = _key(None, None, None, None, lr)[-1]
+            runs = [h for h in runs if _key(None, None, None, None, h.config.get("lr"))[-1] == r]
+        return sorted(runs, key=lambda h: h.config["seed"])
+
+    def common_lr(self, variant: str) -> float | None:
+        """The learning rate of ``variant`` in the setup: every run's without a sweep, the controls'
+        with one (None if the setup does not say)."""
+        lr = (self.setup.get("lr") or {}).get(variant)
+        return None if lr is None else float(lr)
+
+    def lr_of(self, variant: str, aux_weight: float | tuple[float, float]) -> float | None:
+        """The arm's learning rate: chosen by the sweep (``meta["chosen_lr"]``), else the common one."""
+        want = _weight_pair(aux_weight)
+        for c in self.meta.get("chosen_lr") or []:
+            if c["variant"] == variant and (c["aux1_weight"], c["aux2_weight"]) == want:
+                return float(c["lr"])
+        return self.common_lr(variant)
+
+    @property
+    def lr_grid(self) -> list[float]:
+        """The swept learning rates (empty without a sweep)."""
+        return [float(x) for x in self.setup.get("lr_grid") or []]
 
     @property
     def arms(self) -> list[tuple[str, float | tuple[float, float]]]:
@@ -306,12 +454,16 @@ def load(path: str | Path) -> Results:
     return Results.from_dict(json.loads(Path(path).read_text()))
 
 
+_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Setup) if f.default is not MISSING}
+
 #: Setup fields that change how runs are scheduled, not what they compute: a file may be resumed with others.
 _SCHEDULING = ("jobs",)
 
 
 def _comparable(setup: dict[str, Any]) -> dict[str, Any]:
-    d = json.loads(json.dumps(setup))  # tuples -> lists, as in a saved file
+    """A setup as saved (tuples as lists), without scheduling fields; a field a file predates counts
+    as its default, so files from before that field resume."""
+    d = json.loads(json.dumps({**_DEFAULTS, **setup}))
     return {k: v for k, v in d.items() if k not in _SCHEDULING}
 
 
@@ -377,103 +529,131 @@ def versions() -> dict[str, str]:
 
 def run(setup: Setup, *, progress: bool = False, command: str | None = None, out: str | Path | None = None,
         resume: bool = True, overwrite: bool = False) -> Results:
-    """Train every (arm, seed) of ``setup``; ``setup.jobs`` runs in parallel processes.
+    """Train every run of :func:`plan`; ``setup.jobs`` runs in parallel processes.
 
-    With ``out``, the results file is saved (atomically) after every finished run, runs in task
-    order, so an interrupted ablation loses at most the runs in progress. If ``out`` already holds
-    runs of this setup and ``resume`` is true, those runs (keyed by variant, aux weights, seed and
-    learning rate) are kept and only the others are trained. A file of another setup is an error
-    unless ``overwrite`` (see :func:`previous_results`).
+    With an ``lr_grid`` the plan grows as sweeps finish: an arm's other seeds start as soon as its
+    sweep has chosen its LR, so the workers never wait for the whole sweep. With ``out``, the
+    results file is saved (atomically) after every finished run, so an interrupted ablation loses
+    at most the runs in progress. If ``out`` already holds runs of this setup and ``resume`` is
+    true, those runs (keyed by variant, aux weights, seed and learning rate) are kept and only the
+    others are trained. A file of another setup is an error unless ``overwrite`` (see
+    :func:`previous_results`).
     """
     start = time.perf_counter()
-    tasks = [(setup, v, w, s) for v, w in setup.arms for s in setup.seeds]
-    keys = [_task_key(setup, v, w, s) for _, v, w, s in tasks]
-    done: dict[int, History] = {}  # task index -> its run
+    done: dict[tuple, History] = {}
     seconds_before = 0.0
     old = previous_results(setup, out, resume=resume, overwrite=overwrite) if out is not None else None
     if old is not None:
-        index = {k: i for i, k in enumerate(keys)}
         for h in old.runs:
-            i = index.get(_run_key(h))
-            if i is not None and i not in done:
-                done[i] = h
+            done.setdefault(_run_key(h), h)
         seconds_before = float(old.meta.get("seconds") or 0.0)
-    todo = [i for i in range(len(tasks)) if i not in done]
-    if progress and out is not None and done:
-        print(f"{out}: {len(done)} of {len(tasks)} runs already done; training the other {len(todo)}",
-              file=sys.stderr, flush=True)
     hw = hardware()
     hw["torch_threads_per_run"] = setup.threads
     vers = versions()
 
     def results() -> Results:
+        tasks = plan(setup, done)
+        keys = [_task_key(t) for t in tasks]
+        complete = all(k in done for k in keys) and (not setup.lr_grid or len(chosen_lrs(setup, done)) == len(setup.arms))
         meta = {"command": command, "seeds": list(setup.seeds), "versions": vers, "hardware": hw,
                 "seconds": round(seconds_before + time.perf_counter() - start, 1),
-                "utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "complete": len(done) == len(tasks)}
-        return Results(asdict(setup), [done[i] for i in sorted(done)], meta)
+                "utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "complete": complete}
+        if setup.lr_grid:
+            meta["chosen_lr"] = [{"variant": v, "aux1_weight": _weight_pair(w)[0], "aux2_weight": _weight_pair(w)[1],
+                                  "lr": lr} for (v, w), lr in chosen_lrs(setup, done).items()]
+        return Results(asdict(setup), [done[k] for k in keys if k in done], meta)
 
-    def finished(i: int, h: History) -> None:
-        if _run_key(h) != keys[i]:  # the resume key must describe what run_arm trained
-            raise RuntimeError(f"run {i} was expected to be {keys[i]} but recorded {_run_key(h)}")
-        done[i] = h
+    def finished(task: Task, h: History) -> None:
+        if _run_key(h) != _task_key(task):  # the resume key must describe what run_arm trained
+            raise RuntimeError(f"run {task} was expected to be {_task_key(task)} but recorded {_run_key(h)}")
+        done[_task_key(task)] = h
         if out is not None:
             results().to_json(out)
+        if progress:
+            v, w, s, lr = task
+            total = len(plan(setup, done))
+            print(f"done {len(done)}/{total}{'+' if setup.lr_grid and len(chosen_lrs(setup, done)) < len(setup.arms) else ''}: "
+                  f"{v} aux {w} seed {s} lr {lr:g} -> val {h.final('val_main'):.3f}", file=sys.stderr, flush=True)
 
-    if todo and setup.jobs > 1:
-        from concurrent.futures import as_completed
+    def todo(started: set[tuple]) -> list[Task]:
+        return [t for t in plan(setup, done) if _task_key(t) not in done and _task_key(t) not in started]
+
+    first = todo(set())
+    if progress and out is not None and done and first:
+        print(f"{out}: {len(done)} runs already done; training the others", file=sys.stderr, flush=True)
+    if first and setup.jobs > 1:
+        from concurrent.futures import FIRST_COMPLETED, wait
 
         # "spawn": a forked child would inherit torch's OpenMP thread pool and can deadlock
         with ProcessPoolExecutor(setup.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(_worker, tasks[i]): i for i in todo}
+            running: dict[Any, Task] = {}
             error: BaseException | None = None
             try:
-                for fut in as_completed(futures):
-                    if fut.cancelled():
-                        continue
-                    exc = fut.exception()
-                    if exc is not None:  # keep what the running workers finish, start nothing new
-                        error = error or exc
-                        for f in futures:
-                            f.cancel()
-                        continue
-                    finished(futures[fut], History.from_dict(fut.result()))
-                    if progress:
-                        _, v, w, s = tasks[futures[fut]]
-                        print(f"done {len(done)}/{len(tasks)}: {v} aux {w} seed {s}", file=sys.stderr, flush=True)
+                while True:
+                    if error is None:  # keep the workers busy; after an error start nothing new
+                        started = {_task_key(t) for t in running.values()}
+                        for t in todo(started)[: setup.jobs + 1 - len(running)]:
+                            running[pool.submit(_worker, (setup, *t))] = t
+                    if not running:
+                        break
+                    finished_now, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for fut in finished_now:
+                        task = running.pop(fut)
+                        exc = fut.exception()
+                        if exc is not None:  # keep what the running workers finish
+                            error = error or exc
+                            continue
+                        finished(task, History.from_dict(fut.result()))
             except BaseException:
-                for f in futures:
+                for f in running:
                     f.cancel()
                 raise
             if error is not None:
                 raise error
-    elif todo:
+    elif first:
         data = load_data(setup)
-        for i in todo:
-            _, v, w, s = tasks[i]
+        while todo_now := todo(set()):
+            v, w, s, lr = task = todo_now[0]
             if progress:
-                print(f"run {i + 1}/{len(tasks)}: {v} aux {w} seed {s}", file=sys.stderr, flush=True)
-            finished(i, run_arm(setup, v, w, s, data))
+                print(f"run: {v} aux {w} seed {s} lr {lr:g}", file=sys.stderr, flush=True)
+            finished(task, run_arm(setup, v, w, s, data, lr=lr))
     final = results()
     if out is not None:
         final.to_json(out)
     return final
 
 
+def describe(setup: Setup) -> str:
+    """A setup in words: arms, seeds, data, training recipe, learning rates, scheduling."""
+    fmt = lambda xs: ", ".join(f"{x:g}" if isinstance(x, float) else str(x) for x in xs)  # noqa: E731
+    pl = lambda n, word: f"{n} {word}{'s' if n != 1 else ''}"  # noqa: E731
+    weights = ", ".join(f"({a:g}, {b:g})" for a, b in setup.aux_weight_pairs)
+    if setup.lr_grid:
+        lrs = (f"LR swept over {fmt(setup.lr_grid)} (seed {setup.seeds[0]}), the other seeds at each arm's best; "
+               f"aux {', '.join(f'({a:g}, {b:g})' for a, b in (aux_weight_pair(w) for w in setup.controls))} "
+               f"also at the common LR " + ", ".join(f"{v} {setup.lr[v]:g}" for v in setup.variants))
+    else:
+        lrs = "LR " + ", ".join(f"{v} {setup.lr[v]:g}" for v in setup.variants)
+    inits = ", ".join(f"{v} {setup.init_for(v) or 'own'}" for v in setup.variants)
+    return (f"variants {fmt(setup.variants)} x aux weights (aux1, aux2) {weights} = {pl(len(setup.arms), 'arm')}; "
+            f"seeds {fmt(setup.seeds)}; {setup.num_runs} runs\n"
+            f"{setup.dataset} data, {setup.n_train} train / {setup.n_val} val images of {setup.image_size} px"
+            + (f" (noise {setup.noise:g}, {pl(setup.clutter, 'clutter blob')})" if setup.dataset == "synthetic" else "")
+            + "; "
+            f"{pl(setup.epochs, 'epoch')}, "
+            f"batch {setup.batch_size}, width {setup.width:g}\n"
+            f"{setup.optimizer}, warm-up {setup.warmup:g} then cosine decay, weight decay {setup.weight_decay:g}, "
+            f"init: {inits}; {lrs}\n"
+            f"{pl(setup.threads, 'thread')} per run, {pl(setup.jobs, 'run')} at a time, device {setup.device}")
+
+
 def _describe(name: str, setup: Setup) -> str:
     """One preset in words, for --help."""
-    fmt = lambda xs: ", ".join(f"{x:g}" if isinstance(x, float) else str(x) for x in xs)  # noqa: E731
-    runs = f"{len(setup.arms)} arms x {len(setup.seeds)} seed{'s' if len(setup.seeds) > 1 else ''} = {setup.num_runs} runs"
-    return (
-        f"  {name:6} variants {fmt(setup.variants)} x aux weights {fmt(setup.aux_weights)} = {runs} (seeds {fmt(setup.seeds)});\n"
-        f"         {setup.dataset} data, {setup.n_train} train / {setup.n_val} val images; {setup.epochs} "
-        f"epoch{'s' if setup.epochs > 1 else ''}, batch {setup.batch_size}, width {setup.width:g}; "
-        f"{setup.threads} thread{'s' if setup.threads > 1 else ''} per run, {setup.jobs} run{'s' if setup.jobs > 1 else ''} at a time"
-    )
+    return f"  {name}:\n" + "\n".join("    " + line for line in describe(setup).splitlines())
 
 
 def _parser() -> argparse.ArgumentParser:
-    presets = "\n".join(_describe(name, PRESETS[name]) for name in ("smoke", "live", "full"))
-    lr = ", ".join(f"{v} {r:g}" for v, r in LR.items())
+    presets = "\n".join(_describe(name, PRESETS[name]) for name in PRESETS)
     p = argparse.ArgumentParser(
         prog="python -m inception.experiments.aux_ablation",
         description=__doc__.split("\n")[0],
@@ -482,9 +662,8 @@ def _parser() -> argparse.ArgumentParser:
             "presets (an arm is a (variant, aux weight) pair; each arm is trained once per seed):\n"
             f"{presets}\n\n"
             + paragraphs(
-                f"Learning rate per variant: {lr}; SGD with momentum 0.9 and cosine decay. The output JSON holds "
-                f"the command, seeds, versions, hardware and every run's full history; --out is checked before "
-                f"training, so a bad one fails at once.",
+                "The output JSON holds the command, seeds, versions, hardware and every run's full history "
+                "(schema: see the module docstring); --out is checked before training, so a bad one fails at once.",
                 "The JSON is saved after every finished run. After an interruption, rerun the same command with "
                 "--resume: the runs already in --out are kept and only the missing ones are trained. A file "
                 "written for a different setup is refused (--force replaces it).",
@@ -513,23 +692,27 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> Results:
-    p = _parser()
-    args = p.parse_args(argv)
-    setup = PRESETS[args.preset]
+def setup_from_args(args: argparse.Namespace) -> Setup:
+    """The preset with the command line's overrides (none given: exactly ``PRESETS[args.preset]``)."""
     overrides = {k: v for k, v in (("seeds", tuple(args.seeds) if args.seeds else None), ("epochs", args.epochs),
                                    ("width", args.width), ("dataset", args.dataset), ("threads", args.threads),
                                    ("jobs", args.jobs), ("device", args.device)) if v is not None}
+    return replace(PRESETS[args.preset], **overrides)
+
+
+def main(argv: list[str] | None = None) -> Results:
+    p = _parser()
+    args = p.parse_args(argv)
     out = args.out or Path("results") / f"aux_ablation_{args.preset}.json"
     try:  # everything is checked before the first run trains
-        setup = replace(setup, **overrides)
+        setup = setup_from_args(args)
         previous_results(setup, out, resume=args.resume, overwrite=args.force)  # refuses a file it must not touch
         check_output_file(out, overwrite=True)  # writable (an existing file is allowed by now)
     except ValueError as exc:
         p.error(str(exc))
     command = "python -m inception.experiments.aux_ablation " + " ".join(sys.argv[1:] if argv is None else argv)
     results = run(setup, progress=True, command=command.strip(), out=out, resume=args.resume, overwrite=args.force)
-    print(f"{setup.num_runs} runs in {results.meta['seconds']} s -> {out}")
+    print(f"{len(results.runs)} runs in {results.meta['seconds']} s -> {out}")
     return results
 
 
