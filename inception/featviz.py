@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 from torch import Tensor
 
+from ._checks import check_choice
 from .architecture import BRANCH_NAMES
 from .features import (
     BranchEnergy,
@@ -439,12 +440,9 @@ class FeatureBrowser:
         s = dict(prev)
         s.update({k: v for k, v in dict(network=network, stage=stage, branch=branch, channel=channel,
                                          image=image).items() if v is not None})
-        if s["network"] not in self.models:
-            raise ValueError(f"network must be one of {list(self.models)}, got {s['network']!r}")
-        if s["image"] not in self.images:
-            raise ValueError(f"image must be one of {list(self.images)}, got {s['image']!r}")
-        if s["stage"] not in self.stages:
-            raise ValueError(f"stage must be one of {self.stages}, got {s['stage']!r}")
+        check_choice("network", s["network"], self.models)
+        check_choice("image", s["image"], self.images)
+        check_choice("stage", s["stage"], self.stages)
         if s["branch"] not in self.branch_options(s["stage"]):
             s["branch"] = self.branch_options(s["stage"])[0]
         acts = self.activations_for(s["network"], s["image"])
