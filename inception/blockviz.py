@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import cost
 from ._checks import check_choice, check_number
-from .architecture import BLOCK_NAMES, BRANCH_NAMES, INCEPTION_BLOCKS, BlockSpec, check_filter_count
+from .architecture import BLOCK_NAMES, BRANCH_COLORS, BRANCH_NAMES, INCEPTION_BLOCKS, BlockSpec, check_filter_count
 from .config import GoogLeNetConfig, naive_out_channels
 from .display import Table, Verdict, fmt
 
@@ -57,7 +57,6 @@ __all__ = [
 
 #: Kernel sizes the reduction widget offers (odd, so "same" padding k // 2 keeps H and W).
 KERNEL_SIZES: tuple[int, ...] = (1, 3, 5, 7)
-BRANCH_COLORS = {"1x1": "#4C72B0", "3x3": "#55A868", "5x5": "#C44E52", "pool": "#8172B2"}
 _VARIANT = "paper"  # Table 1's counting: weights without biases, no BatchNorm
 
 
