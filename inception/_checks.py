@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -18,6 +18,7 @@ __all__ = [
     "ArgumentTypeError",
     "MAX_BYTES",
     "check_bool",
+    "check_choice",
     "check_int",
     "check_number",
     "check_memory",
@@ -84,6 +85,8 @@ def check_int(name: str, value: Any, minimum: int | None = None, maximum: int | 
 
 
 def _number_range(minimum: float | None, maximum: float | None, min_open: bool, max_open: bool) -> str:
+    if minimum is not None and maximum is not None and min_open and max_open:
+        return f"a number strictly between {minimum:g} and {maximum:g}"
     if minimum is not None and maximum is not None:
         return f"a number in {'(' if min_open else '['}{minimum:g}, {maximum:g}{')' if max_open else ']'}"
     if minimum == 0 and min_open:
@@ -122,6 +125,26 @@ def check_number(
     if too_low or too_high:
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
     return value
+
+
+def check_choice(name: str, value: Any, allowed: Iterable[Any]) -> Any:
+    """The element of ``allowed`` equal to ``value`` (so ``np.int64(3)`` comes back as the ``3`` listed),
+    else a ``ValueError`` that lists the allowed values in the order given:
+    ``"variant must be one of ['bn', 'paper'], got 'vgg'"``. A mapping allows its keys.
+
+    A boolean is refused unless ``allowed`` holds one: ``True == 1`` would otherwise let
+    ``kernel=True`` pass as kernel 1.
+    """
+    options = list(allowed)
+    try:
+        found = value in options
+    except (TypeError, ValueError):  # e.g. an array, whose == is elementwise
+        found = False
+    if found and isinstance(value, (bool, np.bool_)):
+        found = any(isinstance(a, (bool, np.bool_)) for a in options)
+    if not found:
+        raise ValueError(f"{name} must be one of {options}, got {value!r}")
+    return options[options.index(value)]
 
 
 def format_bytes(n: float) -> str:

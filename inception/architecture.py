@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from importlib import resources
+from types import MappingProxyType
+from typing import Mapping
 
 from ._checks import check_int
 
@@ -21,11 +23,19 @@ __all__ = [
     "BLOCK_NAMES",
     "STEM_CHANNELS",
     "BRANCH_NAMES",
+    "BRANCH_COLORS",
     "check_filter_count",
 ]
 
 #: Names of the four parallel branches, in the order their outputs are concatenated.
 BRANCH_NAMES: tuple[str, ...] = ("1x1", "3x3", "5x5", "pool")
+
+#: One colour per branch (blue, green, red, purple), keyed by :data:`BRANCH_NAMES`. Every figure
+#: that tells the branches apart (block diagrams, feature maps, energy and scale plots) uses it,
+#: so a branch has the same colour in every notebook. Read-only: change it here, not in a figure.
+BRANCH_COLORS: Mapping[str, str] = MappingProxyType(
+    {"1x1": "#4C72B0", "3x3": "#55A868", "5x5": "#C44E52", "pool": "#8172B2"}
+)
 
 
 def check_filter_count(name: str, value: object) -> int:

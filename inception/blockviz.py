@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import cost
-from .architecture import BLOCK_NAMES, BRANCH_NAMES, INCEPTION_BLOCKS, BlockSpec, check_filter_count
+from ._checks import check_choice, check_number
+from .architecture import BLOCK_NAMES, BRANCH_COLORS, BRANCH_NAMES, INCEPTION_BLOCKS, BlockSpec, check_filter_count
 from .config import GoogLeNetConfig, naive_out_channels
 from .display import Table, Verdict, fmt
 
@@ -56,7 +57,6 @@ __all__ = [
 
 #: Kernel sizes the reduction widget offers (odd, so "same" padding k // 2 keeps H and W).
 KERNEL_SIZES: tuple[int, ...] = (1, 3, 5, 7)
-BRANCH_COLORS = {"1x1": "#4C72B0", "3x3": "#55A868", "5x5": "#C44E52", "pool": "#8172B2"}
 _VARIANT = "paper"  # Table 1's counting: weights without biases, no BatchNorm
 
 
@@ -329,8 +329,7 @@ class ReductionWidget:
                  size: int = 28) -> None:
         w = _widget_lib()
         reduction_cost(c_in, c_out, kernel, reduction, size)  # validate the starting values
-        if kernel not in KERNEL_SIZES:
-            raise ValueError(f"kernel must be one of {list(KERNEL_SIZES)}, got {kernel}")
+        check_choice("kernel", kernel, KERNEL_SIZES)
         style = {"description_width": "150px"}
         layout = w.Layout(width="460px")
         slider = lambda desc, v, lo, hi: w.IntSlider(value=v, min=lo, max=hi, description=desc,  # noqa: E731
@@ -470,9 +469,7 @@ class BlockPreset:
 
 
 def _preset_spec(name: str) -> BlockSpec:
-    if name not in INCEPTION_BLOCKS:
-        raise ValueError(f"block must be one of {list(BLOCK_NAMES)}, got {name!r}")
-    return INCEPTION_BLOCKS[name]
+    return INCEPTION_BLOCKS[check_choice("block", name, BLOCK_NAMES)]
 
 
 _PRESETS: dict[str, BlockPreset] | None = None
@@ -644,9 +641,7 @@ class BlockBuilder:
     def __init__(self, preset: str = "3a", naive: bool = False) -> None:
         w = _widget_lib()
         presets = block_presets()
-        if preset not in presets:
-            raise ValueError(f"preset must be one of {list(presets)}, got {preset!r}")
-        p = presets[preset]
+        p = presets[check_choice("preset", preset, presets)]
         style = {"description_width": "100px"}
         cell = lambda: w.Layout(width="auto", min_width="0")  # noqa: E731  (fill a grid cell)
         self.filters = {f: w.IntSlider(value=v, min=1, max=512, description=f, style=style, layout=cell())
@@ -801,8 +796,7 @@ def _check(answer: Any, expected: Any, what: str, *, tol: float = 0.0, hint: str
     """Compare ``answer`` with ``expected``; ``answer=None`` (the placeholder) asks for an answer."""
     if answer is None:
         return Verdict(None, f"Fill in your answer for {what} (it is still None).")
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-        raise TypeError(f"answer for {what} must be a number, got {answer!r} ({type(answer).__name__})")
+    answer = check_number(f"answer for {what}", answer)
     if abs(answer - expected) <= tol:
         return Verdict(True, f"Correct: {what} = {_show(answer)}.")
     return Verdict(False, f"Not yet: {_show(answer)} is not {what}. {hint}".rstrip())

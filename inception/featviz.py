@@ -22,7 +22,8 @@ from matplotlib.figure import Figure
 from PIL import Image
 from torch import Tensor
 
-from .architecture import BRANCH_NAMES
+from ._checks import check_choice
+from .architecture import BRANCH_COLORS, BRANCH_NAMES
 from .features import (
     BranchEnergy,
     ScaleResponse,
@@ -53,7 +54,6 @@ __all__ = [
 
 _DPI = 80
 _VIRIDIS = (matplotlib.colormaps["viridis"](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)
-_BRANCH_COLORS = dict(zip(BRANCH_NAMES, ("tab:blue", "tab:orange", "tab:green", "tab:purple")))
 Preprocess = Callable[[Tensor], Tensor]
 
 
@@ -200,7 +200,7 @@ def plot_branches(model: GoogLeNet, image: Tensor, block: str, *, preprocess: Pr
         labels.append(f"{br}: {a.shape[0]} ch, {float(a.pow(2).sum()) / total:.0%} of energy")
     return _mosaic_figure(rows, labels, title or f"block {_short(block)}: the four branches (Figure 2b)",
                           ["input"] + [f"#{i + 1}" for i in range(channels)], label_width=1.7,
-                          colors=[_BRANCH_COLORS[b] for b in BRANCH_NAMES])
+                          colors=[BRANCH_COLORS[b] for b in BRANCH_NAMES])
 
 
 def plot_trained_vs_random(models: Mapping[str, GoogLeNet], image: Tensor, layers: Sequence[str], *,
@@ -227,8 +227,8 @@ def plot_branch_energy(energies: Mapping[str, BranchEnergy]) -> Figure:
     for ax, (label, e) in zip(axes[0], energies.items()):
         x = np.arange(len(e.blocks))
         for j, br in enumerate(e.branches):
-            ax.plot(x, e.share[:, j], "o-", color=_BRANCH_COLORS[br], label=f"{br} energy")
-            ax.plot(x, e.channel_share[:, j], "--", color=_BRANCH_COLORS[br], lw=1, alpha=0.7)
+            ax.plot(x, e.share[:, j], "o-", color=BRANCH_COLORS[br], label=f"{br} energy")
+            ax.plot(x, e.channel_share[:, j], "--", color=BRANCH_COLORS[br], lw=1, alpha=0.7)
         ax.set_xticks(x, [_short(b) for b in e.blocks], fontsize=8)
         ax.set_xlabel("block (depth)")
         ax.set_title(label, fontsize=10)
@@ -297,7 +297,7 @@ def plot_scale_response(responses: Mapping[str, ScaleResponse], blocks: Sequence
             ax = axes[r, c]
             i = s.blocks.index(b)
             for j, br in enumerate(s.branches):
-                ax.plot(s.periods, s.tuning[:, i, j], "o-", ms=3, color=_BRANCH_COLORS[br], label=br)
+                ax.plot(s.periods, s.tuning[:, i, j], "o-", ms=3, color=BRANCH_COLORS[br], label=br)
             ax.set_xscale("log", base=2)
             ax.set_xticks(list(s.periods)[::2], [str(p) for p in list(s.periods)[::2]], fontsize=7)
             ax.tick_params(axis="y", labelsize=7)
@@ -320,7 +320,7 @@ def plot_preferred_period(responses: Mapping[str, ScaleResponse]) -> Figure:
         pp = s.preferred_period
         x = np.arange(len(s.blocks))
         for j, br in enumerate(s.branches):
-            ax.plot(x, pp[:, j], "o-", color=_BRANCH_COLORS[br], label=br)
+            ax.plot(x, pp[:, j], "o-", color=BRANCH_COLORS[br], label=br)
         ax.set_xticks(x, [_short(b) for b in s.blocks], fontsize=8)
         ax.set_yscale("log", base=2)
         ax.set_title(f"{label} ({s.kind})", fontsize=10)
@@ -439,12 +439,9 @@ class FeatureBrowser:
         s = dict(prev)
         s.update({k: v for k, v in dict(network=network, stage=stage, branch=branch, channel=channel,
                                          image=image).items() if v is not None})
-        if s["network"] not in self.models:
-            raise ValueError(f"network must be one of {list(self.models)}, got {s['network']!r}")
-        if s["image"] not in self.images:
-            raise ValueError(f"image must be one of {list(self.images)}, got {s['image']!r}")
-        if s["stage"] not in self.stages:
-            raise ValueError(f"stage must be one of {self.stages}, got {s['stage']!r}")
+        check_choice("network", s["network"], self.models)
+        check_choice("image", s["image"], self.images)
+        check_choice("stage", s["stage"], self.stages)
         if s["branch"] not in self.branch_options(s["stage"]):
             s["branch"] = self.branch_options(s["stage"])[0]
         acts = self.activations_for(s["network"], s["image"])

@@ -22,7 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import cost, zoo
-from ._checks import check_int
+from ._checks import check_choice, check_int, check_number
 from .config import STAGES, VARIANTS, GoogLeNetConfig
 from .cost import LayerCost
 from .display import Table, Verdict
@@ -467,12 +467,11 @@ def too_small_message(size: int, variant: str, minimum: int) -> str:
             f"convolutions need at least {minimum}x{minimum} px. Move 'input px' up.")
 
 
-def _check_explorer_args(variant: str | None = None, input_size: int | None = None) -> None:
-    if variant is not None and variant not in VARIANTS:
-        raise ValueError(f"variant must be one of {sorted(VARIANTS)}, got {variant!r}")
-    if input_size is not None and (isinstance(input_size, bool) or not isinstance(input_size, int)
-                                   or not _MIN_PX <= input_size <= _MAX_PX):
-        raise ValueError(f"input_size must be an int from {_MIN_PX} to {_MAX_PX}, got {input_size!r}")
+def _check_explorer_args(variant: str | None = None, input_size: int | None = None) -> int | None:
+    """Check the explorer's arguments; returns ``input_size`` as a plain int (None stays None)."""
+    if variant is not None:
+        check_choice("variant", variant, sorted(VARIANTS))
+    return None if input_size is None else check_int("input_size", input_size, _MIN_PX, _MAX_PX)
 
 
 def _min_size(variant: str, naive: bool) -> int:
@@ -502,7 +501,7 @@ class NetworkExplorer:
     def __init__(self, variant: str = "paper", input_size: int = 224, naive: bool = False) -> None:
         import ipywidgets as W
 
-        _check_explorer_args(variant=variant, input_size=input_size)
+        input_size = _check_explorer_args(variant=variant, input_size=input_size)
         self._hold = False  # True while set() moves several controls
         style = {"description_width": DESCRIPTION_WIDTH}
         slider_layout = W.Layout(width=SLIDER_WIDTH)
@@ -550,7 +549,7 @@ class NetworkExplorer:
     def set(self, *, width: float | None = None, stage_width: Sequence[float] | None = None,
             input_size: int | None = None, variant: str | None = None, naive: bool | None = None) -> None:
         """Move several controls at once (one update at the end)."""
-        _check_explorer_args(variant=variant, input_size=input_size)
+        input_size = _check_explorer_args(variant=variant, input_size=input_size)
         if stage_width is not None and len(stage_width) != len(STAGES):
             raise ValueError(f"stage_width must have {len(STAGES)} values {list(STAGES)}, got {stage_width!r}")
         self._hold = True
@@ -679,16 +678,11 @@ def _fill_in(what: str) -> Verdict:
     return Verdict(False, f"Fill in {what}, then run the cell again.")
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-
-
 def check_flatten_fc_weights(answer: int | None) -> Verdict:
     """Exercise: weights (no biases) of one linear layer from the flattened 7x7x1024 map to 1000 classes."""
     if answer is None:
         return _fill_in("`answer` (an integer)")
-    if not _is_number(answer):
-        raise TypeError(f"answer must be a number, got {type(answer).__name__}")
+    answer = check_number("answer", answer)
     expected = zoo.head_costs()["flatten + FC"][0].weights
     return _verdict(answer == expected, f"{expected:,} weights, {expected // 1_024_000} times GAP + FC's.",
                     "flatten gives H*W*C inputs; each of the 1000 outputs has one weight per input.")
@@ -698,8 +692,8 @@ def check_conv1_separable(weights: int | None, macs: int | None) -> Verdict:
     """Exercise: conv1 as a depthwise-separable 7x7/2 (depth multiplier 8) then 1x1 to 64 channels."""
     if weights is None or macs is None:
         return _fill_in("`weights` and `macs` (integers)")
-    if not (_is_number(weights) and _is_number(macs)):
-        raise TypeError("weights and macs must be numbers")
+    check_number("weights", weights)
+    check_number("macs", macs)
     depthwise = cost.conv_layer("dw", (3, 224, 224), 3 * 8, 7, 2, 3, groups=3, bias=False)
     pointwise = cost.conv_layer("pw", depthwise.out_shape, 64, 1, bias=False)
     w, m = depthwise.weights + pointwise.weights, depthwise.macs + pointwise.macs
@@ -714,8 +708,8 @@ def check_resolution_scaling(macs_ratio: float | None, params_ratio: float | Non
     """Exercise: going from 224 to 448 px input, by what factor do MACs and parameters change?"""
     if macs_ratio is None or params_ratio is None:
         return _fill_in("`macs_ratio` and `params_ratio` (numbers)")
-    if not (_is_number(macs_ratio) and _is_number(params_ratio)):
-        raise TypeError("macs_ratio and params_ratio must be numbers")
+    check_number("macs_ratio", macs_ratio)
+    check_number("params_ratio", params_ratio)
     cfg = GoogLeNetConfig(variant="paper", aux_logits=False)
     a, b = cost.totals(cost.layer_costs(cfg, 224)), cost.totals(cost.layer_costs(cfg, 448))
     m, p = b.macs / a.macs, b.params / a.params
@@ -729,8 +723,7 @@ def check_half_macs_width(width: float | None) -> Verdict:
     """Exercise: a width multiplier that roughly halves GoogLeNet's MACs (within 5 %)."""
     if width is None:
         return _fill_in("`width` (a number between 0.25 and 2)")
-    if not _is_number(width) or width <= 0:
-        raise ValueError(f"width must be a positive number, got {width!r}")
+    width = check_number("width", width, 0, min_open=True)
     base = cost.totals(cost.layer_costs(GoogLeNetConfig(variant="paper", aux_logits=False), 224)).macs
     r = cost.totals(cost.layer_costs(GoogLeNetConfig(variant="paper", aux_logits=False, width=float(width)), 224)).macs / base
     return _verdict(abs(r - 0.5) <= 0.025, f"width {width:g} gives x{r:.3f} the MACs: MACs scale with "

@@ -16,6 +16,8 @@ import statistics
 from dataclasses import dataclass
 from typing import Sequence
 
+from ._checks import check_int, check_number
+
 __all__ = [
     "betainc",
     "t_cdf",
@@ -84,9 +86,9 @@ def betainc(a: float, b: float, x: float) -> float:
 
 # ----------------------------------------------------------------------------- Student's t
 def _check_df(df: float) -> float:
-    if isinstance(df, bool) or not isinstance(df, (int, float)) or math.isnan(df) or df <= 0:
-        raise ValueError(f"df (degrees of freedom) must be a positive number, got {df!r}")
-    return float(df)
+    if isinstance(df, float) and df == math.inf:  # the normal distribution (check_number refuses infinities)
+        return math.inf
+    return float(check_number("df (degrees of freedom)", df, 0, min_open=True))
 
 
 def _upper_tail(t: float, df: float) -> float:
@@ -141,9 +143,7 @@ def t_quantile(p: float, df: float) -> float:
     (the tests check 1e-6 against published tables).
     """
     df = _check_df(df)
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 < p < 1.0:
-        raise ValueError(f"p must be a probability strictly between 0 and 1, got {p!r}")
-    p = float(p)
+    p = float(check_number("p (a probability)", p, 0, 1, min_open=True, max_open=True))
     if p == 0.5:
         return 0.0
     # by symmetry, solve P(T > t) = q with q = the smaller tail (exact in floating point either way)
@@ -186,17 +186,14 @@ def _upper_quantile(q: float, df: float) -> float:
 
 # ----------------------------------------------------------------------------- paired difference
 def _finite_values(name: str, values: Sequence[float]) -> list[float]:
+    """``values`` as a list of floats; each must be a finite real number (not a bool, not a string)."""
     try:
+        if isinstance(values, (str, bytes)):
+            raise TypeError
         values = list(values)
-        out = [float(v) for v in values]
-    except (TypeError, ValueError):
+    except TypeError:
         raise TypeError(f"{name} must be a sequence of numbers, got {values!r}") from None
-    if any(isinstance(v, bool) for v in values):
-        raise TypeError(f"{name} must hold numbers, not booleans")
-    bad = [v for v in out if not math.isfinite(v)]
-    if bad:
-        raise ValueError(f"{name} must hold finite numbers, got {bad[0]}")
-    return out
+    return [float(check_number(f"{name}[{i}]", v)) for i, v in enumerate(values)]
 
 
 @dataclass(frozen=True)
@@ -241,8 +238,7 @@ def paired_difference(a: Sequence[float], b: Sequence[float], confidence: float 
         raise ValueError(f"a and b must be paired (one value per seed each), got {len(va)} and {len(vb)} values")
     if len(va) < 2:
         raise ValueError(f"need at least 2 pairs (seeds) for a spread, got {len(va)}")
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
-        raise ValueError(f"confidence must be strictly between 0 and 1 (e.g. 0.95), got {confidence!r}")
+    confidence = check_number("confidence (e.g. 0.95)", confidence, 0, 1, min_open=True, max_open=True)
     d = [x - y for x, y in zip(va, vb)]
     n = len(d)
     mean = statistics.fmean(d)
@@ -285,10 +281,8 @@ def plateau(curve_per_seed: Sequence[Sequence[float]], last: int = 2, *, tol: fl
     ``spread`` the sample standard deviation of the final values. When the spread is 0 (the seeds
     agree exactly) the plateau is reached if ``change < tol`` (default 1e-6, i.e. no change).
     """
-    if isinstance(last, bool) or not isinstance(last, int) or last < 1:
-        raise ValueError(f"last must be a positive integer (epochs), got {last!r}")
-    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not (tol >= 0 and math.isfinite(tol)):
-        raise ValueError(f"tol must be a number >= 0, got {tol!r}")
+    last = check_int("last (epochs)", last, 1)
+    tol = check_number("tol", tol, 0)
     if isinstance(curve_per_seed, (str, bytes)) or not isinstance(curve_per_seed, Sequence):
         raise TypeError(f"curve_per_seed must be a sequence of curves (one per seed), got {curve_per_seed!r}")
     curves = [_finite_values(f"curve_per_seed[{i}]", c) for i, c in enumerate(curve_per_seed)]

@@ -454,3 +454,27 @@ def test_evaluate_batch_size(small, batch_size):
 def test_evaluate_accepts_numpy_batch_size(small):
     d = data.synthetic(10, seed=0)
     assert evaluate(small, d, batch_size=np.int64(4)) == evaluate(small, d, batch_size=4)
+
+
+# ----------------------------------------------------------------------------- the shared checks themselves
+def test_check_choice():
+    assert _checks.check_choice("variant", "bn", ("bn", "paper")) == "bn"
+    k = _checks.check_choice("kernel", np.int64(3), (1, 3, 5))  # compared with ==, the listed value returned
+    assert k == 3 and type(k) is int
+    assert _checks.check_choice("stage", "conv1", {"conv1": 0, "conv2": 1}) == "conv1"  # a mapping: its keys
+    with pytest.raises(ValueError, match=r"variant must be one of \['bn', 'paper'\], got 'vgg'"):
+        _checks.check_choice("variant", "vgg", ("bn", "paper"))
+    with pytest.raises(ValueError, match=r"kernel must be one of \[1, 3, 5\], got True"):
+        _checks.check_choice("kernel", True, (1, 3, 5))  # True == 1, but a bool is not a kernel size
+    assert _checks.check_choice("flag", True, (True, False)) is True
+    with pytest.raises(ValueError, match=r"block must be one of \['3a'\], got \['3a'\]"):
+        _checks.check_choice("block", ["3a"], {"3a": 0})  # unhashable: refused, not a TypeError from `in`
+    with pytest.raises(ValueError, match="got array"):
+        _checks.check_choice("kernel", np.array([1, 3]), (1, 3, 5))  # ambiguous ==: refused
+
+
+def test_check_number_open_interval_wording():
+    with pytest.raises(ValueError, match="p must be a number strictly between 0 and 1, got 1"):
+        _checks.check_number("p", 1, 0, 1, min_open=True, max_open=True)
+    with pytest.raises(ValueError, match=r"q must be a number in \[0, 1\), got 1"):  # one open end: interval notation
+        _checks.check_number("q", 1, 0, 1, max_open=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
@@ -170,10 +171,12 @@ def test_explorer_min_sizes_match_cost_model(explorer):
 
 
 def test_explorer_bad_arguments(explorer):
-    with pytest.raises(ValueError, match="variant must be one of"):
+    with pytest.raises(ValueError, match=r"variant must be one of \['bn', 'paper', 'torchvision'\], got 'vgg'"):
         netviz.network_widget("vgg")
-    with pytest.raises(ValueError, match="input_size must be an int from 8 to 448"):
+    with pytest.raises(ValueError, match=r"input_size must be an integer in \[8, 448\], got 1000"):
         netviz.network_widget(input_size=1000)
+    with pytest.raises(TypeError, match=r"input_size must be an integer in \[8, 448\], got 224.0 \(float\)"):
+        netviz.network_widget(input_size=224.0)
     with pytest.raises(ValueError, match="stage_width must have 4 values"):
         explorer.set(stage_width=(1.0, 2.0))
     with pytest.raises(ValueError, match="variant must be one of"):
@@ -183,6 +186,9 @@ def test_explorer_bad_arguments(explorer):
     explorer.width.value = 10.0
     assert explorer.width.value == explorer.width.max
     explorer.set(width=1.0, stage_width=(1.0,) * 4)
+    explorer.set(input_size=np.int64(200))  # numpy integers are integers (as everywhere in the package)
+    assert explorer.resolution.value == 200 and type(explorer.resolution.value) is int
+    explorer.set(input_size=224)
 
 
 def test_explorer_repr_in_mimebundle(explorer):
@@ -199,8 +205,9 @@ def test_checks():
     assert v and str(v).startswith("Correct") and "50,176,000" in repr(v)
     v = netviz.check_flatten_fc_weights(1024 * 1000)
     assert not v and repr(v).startswith("Not yet")
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="answer must be a finite number, got '50M' \\(str\\)"):
         netviz.check_flatten_fc_weights("50M")
+    assert netviz.check_flatten_fc_weights(np.int64(7 * 7 * 1024 * 1000))  # numpy integers count as numbers
 
     assert not netviz.check_conv1_separable(None, 1)
     assert netviz.check_conv1_separable(7 * 7 * 3 * 8 + 3 * 8 * 64, (7 * 7 * 3 * 8 + 3 * 8 * 64) * 112 * 112)
@@ -214,5 +221,7 @@ def test_checks():
     assert not netviz.check_half_macs_width(None)
     assert netviz.check_half_macs_width(0.7)
     assert not netviz.check_half_macs_width(0.5)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"width must be a positive number \(> 0\), got -1"):
         netviz.check_half_macs_width(-1)
+    with pytest.raises(TypeError, match="macs must be a finite number"):
+        netviz.check_conv1_separable(1, "2")

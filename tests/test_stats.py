@@ -7,6 +7,7 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from inception import ablation
@@ -71,6 +72,17 @@ def test_bad_quantile_arguments(call):
         call()
 
 
+def test_quantile_messages_and_infinite_df():
+    with pytest.raises(ValueError, match=r"p \(a probability\) must be a number strictly between 0 and 1, got 1.5"):
+        t_quantile(1.5, 3)
+    with pytest.raises(ValueError, match=r"df \(degrees of freedom\) must be a positive number \(> 0\), got -1"):
+        t_quantile(0.9, -1)
+    with pytest.raises(ValueError, match="df"):
+        t_quantile(0.9, -math.inf)
+    assert t_quantile(0.975, math.inf) == pytest.approx(1.959964, abs=1e-6)  # inf: the normal distribution
+    assert t_quantile(np.float64(0.975), np.int64(2)) == pytest.approx(4.302653, abs=1e-6)  # numpy scalars
+
+
 # ----------------------------------------------------------------------------- paired difference
 def test_paired_difference_by_hand():
     # differences 0.1, 0.15, 0.2: mean 0.15, sd 0.05, sem 0.05 / sqrt(3), t(0.975, 2) = 4.30265
@@ -104,12 +116,16 @@ def test_paired_difference_verdicts_and_confidence():
     ([0.1, 0.2], [0.1], {}, ValueError, "paired"),
     ([0.1], [0.2], {}, ValueError, "at least 2"),
     ([], [], {}, ValueError, "at least 2"),
-    ([0.1, math.nan], [0.1, 0.2], {}, ValueError, "finite"),
-    ([0.1, 0.2], [0.1, math.inf], {}, ValueError, "finite"),
-    ([0.1, "x"], [0.1, 0.2], {}, TypeError, "numbers"),
-    ([True, False], [0.1, 0.2], {}, TypeError, "booleans"),
-    ([0.1, 0.2], [0.1, 0.2], {"confidence": 95}, ValueError, "confidence"),
+    ([0.1, math.nan], [0.1, 0.2], {}, ValueError, r"a\[1\] must be a finite number, got nan"),
+    ([0.1, 0.2], [0.1, math.inf], {}, ValueError, r"b\[1\] must be a finite number, got inf"),
+    ([0.1, "x"], [0.1, 0.2], {}, TypeError, r"a\[1\] must be a finite number, got 'x' \(str\)"),
+    ([True, False], [0.1, 0.2], {}, TypeError, r"a\[0\] must be a finite number, got True \(bool\)"),
+    ("0.1 0.2", [0.1, 0.2], {}, TypeError, "a must be a sequence of numbers"),
+    (5, [0.1, 0.2], {}, TypeError, "a must be a sequence of numbers"),
+    ([0.1, 0.2], [0.1, 0.2], {"confidence": 95},
+     ValueError, r"confidence \(e.g. 0.95\) must be a number strictly between 0 and 1, got 95"),
     ([0.1, 0.2], [0.1, 0.2], {"confidence": 1.0}, ValueError, "confidence"),
+    ([0.1, 0.2], [0.1, 0.2], {"confidence": True}, TypeError, "confidence"),
 ])
 def test_paired_difference_errors(a, b, kw, err, match):
     with pytest.raises(err, match=match):
@@ -141,9 +157,11 @@ def test_plateau_when_seeds_agree_exactly():
     ([[0.1, 0.2, 0.3]] * 2, {"last": 3}, ValueError, "too short"),
     ([[0.1, 0.2, 0.3]], {}, ValueError, "at least 2 seeds"),
     ([[0.1, 0.2, 0.3], [0.1, 0.2, 0.3, 0.4]], {}, ValueError, "same number of epochs"),
-    ([[0.1, 0.2, 0.3]] * 2, {"last": 0}, ValueError, "last"),
-    ([[0.1, 0.2, 0.3]] * 2, {"tol": -1}, ValueError, "tol"),
-    ([[0.1, math.nan, 0.3]] * 2, {}, ValueError, "finite"),
+    ([[0.1, 0.2, 0.3]] * 2, {"last": 0}, ValueError, r"last \(epochs\) must be a positive integer, got 0"),
+    ([[0.1, 0.2, 0.3]] * 2, {"last": 1.0}, TypeError, "last"),
+    ([[0.1, 0.2, 0.3]] * 2, {"tol": -1}, ValueError, "tol must be a number >= 0, got -1"),
+    ([[0.1, 0.2, 0.3]] * 2, {"tol": math.inf}, ValueError, "tol"),
+    ([[0.1, math.nan, 0.3]] * 2, {}, ValueError, r"curve_per_seed\[0\]\[1\] must be a finite number, got nan"),
     ("abc", {}, TypeError, "sequence of curves"),
 ])
 def test_plateau_errors(curves, kw, err, match):
