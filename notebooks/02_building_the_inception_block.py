@@ -64,7 +64,7 @@ spec
 # | `5x5` | 1x1 reduction to `ch5x5red`, then 5x5 conv | `ch5x5` |
 # | `pool` | 3x3 max pool (stride 1), then 1x1 projection | `pool_proj` |
 #
-# We use the `paper` variant here (no BatchNorm, as published; section 3 below compares the
+# We use the `paper` variant here (no BatchNorm, as published; section 4 below compares the
 # variants). Each branch on its own, on a random input:
 
 # %%
