@@ -20,6 +20,8 @@
 # notebook shows, with exact numbers, why the block would not work without them.
 #
 # **You will learn**
+# - why the paper wanted parallel 1x1, 3x3 and 5x5 branches at all (section 3's argument from
+#   sparse networks);
 # - what the *naive* Inception module (Figure 2a) costs on a real GoogLeNet input, and why stacking
 #   it makes the channel count grow block after block;
 # - that a 1x1 convolution is a fully connected layer applied at every pixel (checked numerically);
@@ -45,7 +47,31 @@ from inception.display import Table
 # %% [markdown]
 # ## 1. The naive Inception module (Figure 2a)
 #
-# Section 4 of the paper starts from a simple idea: at each stage, apply 1x1, 3x3 and 5x5
+# **Where the idea comes from** (section 3, "Motivation and High Level Considerations"). The
+# simplest way to get a better network is to make it bigger, deeper and wider. That costs
+# parameters, so the network overfits more easily, and compute: widen two chained convolutions
+# together and their cost grows quadratically, much of it wasted if many weights end up near zero.
+# The paper's answer in principle is to move from fully connected to *sparsely* connected
+# architectures, even inside the convolutions. Its theoretical anchor is Arora et al. (2013): if a
+# data set's probability distribution can be represented by a large, very sparse deep network, then
+# the optimal network can be built layer by layer, by analysing the correlation statistics of the
+# activations of the last layer built so far and clustering units whose outputs are highly
+# correlated; each cluster becomes a unit of the next layer. The proof needs strong assumptions, but
+# the authors note that it matches the Hebbian principle, "neurons that fire together, wire
+# together", and take that as a sign that the idea also holds, loosely, in practice.
+#
+# The catch is hardware. Arithmetic on irregular sparse structures is slow: the paper reckons that
+# even a 100x cut in operations would not pay for the extra lookups and cache misses, while dense
+# matrix products run on highly tuned libraries. So the Inception block *approximates* the optimal
+# local sparse structure with dense, readily available components (section 4). In the lower layers,
+# correlated units sit close together in the image: many clusters are concentrated in a single
+# region, and a 1x1 convolution can cover them; fewer clusters are spread over larger regions, and
+# 3x3 and 5x5 convolutions cover those (sizes kept to 1, 3 and 5 "based more on convenience rather
+# than necessity"); and because pooling had been essential in successful ConvNets, a parallel pooling
+# path is added. The authors add a caution of their own (section 3): the architecture's success
+# does not prove that these guiding principles are the reason for it.
+#
+# Section 4 turns this into a concrete module: at each stage, apply 1x1, 3x3 and 5x5
 # convolutions and a 3x3 max pooling *in parallel* to the same input, pad so that all four outputs
 # keep the input's height and width, and concatenate them along the channel axis (Figure 2a,
 # "Inception module, naive version").
@@ -264,6 +290,10 @@ bv.plot_reduction_cost(c_in=192, c_out=32, kernel=5, reduction=16, size=28)
 # %% [markdown]
 # ## Summary
 #
+# - Section 3's motivation: a sparsely connected network would be the principled way to grow
+#   (Arora et al.: build it layer by layer by clustering correlated units), but sparse arithmetic
+#   is slow on real hardware, so the block covers the expected clusters with dense 1x1, 3x3 and
+#   5x5 convolutions and a pooling path, in parallel.
 # - The naive Inception module (Figure 2a) runs every convolution on all input channels and
 #   concatenates the pooled input itself, so its output is always wider than its input. Nine
 #   stacked naive blocks end at 4,944 channels and the network costs about eight times

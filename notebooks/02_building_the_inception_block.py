@@ -27,7 +27,7 @@
 # - what `torchinfo` reports for the seed's network, why its 3.17 G mult-adds leave out the
 #   auxiliary classifiers, and a weight-initialisation bug in the seed;
 # - what the three variants in this package (`bn`, `paper`, `torchvision`) change, including
-#   torchvision's 3x3 kernel in the "5x5" branch;
+#   torchvision's 3x3 kernel in the "5x5" branch and the paper's local response normalization;
 # - how the filter counts shape a block's cost, with a block-builder widget.
 #
 # **You need** notebook 01 (or: a k x k convolution has k*k*C_in*C_out weights), PyTorch basics
@@ -64,7 +64,7 @@ spec
 # | `5x5` | 1x1 reduction to `ch5x5red`, then 5x5 conv | `ch5x5` |
 # | `pool` | 3x3 max pool (stride 1), then 1x1 projection | `pool_proj` |
 #
-# We use the `paper` variant here (no BatchNorm, as published; section 3 below compares the
+# We use the `paper` variant here (no BatchNorm, as published; section 4 below compares the
 # variants). Each branch on its own, on a random input:
 
 # %%
@@ -343,6 +343,66 @@ assert (paper_kernel, tv_kernel) == ("5x5", "3x3") and tv_weights < paper_weight
 inception.Inception(192, *spec.as_tuple(), variant="torchvision").branch("5x5")
 
 # %% [markdown]
+# **Local response normalization (LRN).** The `paper` variant keeps the two LRN layers of
+# Figure 3, one after the first max pool and one after the stem's 3x3 convolution. LRN comes from
+# AlexNet (Krizhevsky et al. 2012, section 3.3): at every position, each activation is divided by a
+# power of the sum of squares of the activations in a few neighbouring channels at the same
+# position, so a strong response damps the channels next to it (AlexNet calls it a form of
+# "lateral inhibition"). PyTorch's `nn.LocalResponseNorm` computes, for channel c,
+#
+# $$b_c = a_c \Big/ \Big(k + \frac{\alpha}{n} \sum_{c'=c-\lfloor n/2 \rfloor}^{c+\lfloor n/2 \rfloor} a_{c'}^2\Big)^{\beta}$$
+#
+# with the window cut off at the first and last channel. The package uses Caffe's settings for
+# GoogLeNet, printed below (like Caffe, PyTorch divides alpha by the window size n; AlexNet's own
+# formula does not). On one pixel with seven channels, one of them strong:
+
+# %%
+lrn = inception.googlenet("paper").lrn1                # the first LRN layer of the paper variant
+print(lrn)
+acts = torch.tensor([1.0, 1.0, 200.0, 1.0, 1.0, 1.0, 1.0]).view(1, 7, 1, 1)   # N, C, H, W: one pixel
+with torch.no_grad():
+    normed = lrn(acts)
+acts, normed = acts.flatten(), normed.flatten()
+Table(["channel", "input", "output", "output / input", "channel 2 in its window"],
+      [[c, int(acts[c]), normed[c].item(), (normed[c] / acts[c]).item(), abs(c - 2) <= lrn.size // 2]
+       for c in range(7)], digits=3)
+
+# %%
+# check: the formula above by hand; channel 2's neighbours (and channel 2 itself) are damped, channels 5 and 6,
+# whose windows do not reach channel 2, pass almost unchanged
+half = lrn.size // 2
+window_sq = [(acts[max(0, c - half):c + half + 1] ** 2).sum() for c in range(7)]
+by_hand = torch.stack([acts[c] / (lrn.k + lrn.alpha / lrn.size * window_sq[c]) ** lrn.beta for c in range(7)])
+assert torch.allclose(normed, by_hand, rtol=1e-5)
+ratio = normed / acts
+assert all(abs(ratio[c] - 0.64) < 0.01 for c in (0, 1, 2, 3, 4)) and all(ratio[c] > 0.9999 for c in (5, 6))
+assert normed.argmax() == 2 and normed[2] < acts[2]
+with torch.no_grad():                                  # a strong channel of 20 instead of 200: under 1 %
+    weak = lrn(torch.tensor([1.0, 1.0, 20.0, 1.0, 1.0, 1.0, 1.0]).view(1, 7, 1, 1)).flatten()
+assert 0.99 < weak[1] < 1
+
+# %% [markdown]
+# The same input value 1 comes out as about 0.64 in channels 0 to 4, whose windows include the
+# strong channel, and as 1.000 in channels 5 and 6, whose windows do not: what an activation becomes
+# depends on its neighbours' activity. The strong channel is divided by the same factor, so LRN also
+# compresses large responses. With alpha = 1e-4 the effect needs large activations: a strong
+# channel of 20 instead of 200 changes its neighbours by less than 1 % (checked above).
+#
+# Later work dropped LRN. When Ioffe and Szegedy (2015) added Batch Normalization to Inception
+# (BN-Inception, often called Inception-v2), they removed LRN, finding it unnecessary with
+# BatchNorm (section 4.2.1). The evidence for it had been mixed anyway: AlexNet reported that LRN
+# lowered its top-1 and top-5 error rates by 1.4 and 1.2 points (section 3.3), but Simonyan and
+# Zisserman (2014, VGG, section 4.1) found that LRN did not improve their 11-layer network and
+# left it out of the deeper ones. LRN has no parameters and no MACs, but it reads and
+# writes whole feature maps (notebook 03, section 7, measures what that costs in time). The `bn`
+# and `torchvision` variants have no LRN layers.
+
+# %%
+# check: only the paper variant has LRN layers (the bn network built above has none)
+assert [name for name, variant in inception.VARIANTS.items() if variant.lrn] == ["paper"]
+assert not any(isinstance(m, nn.LocalResponseNorm) for m in model.modules())
+
+# %% [markdown]
 # ## 5. Explore: the block builder
 #
 # Six sliders for the filter counts, the input channels and the spatial size, a preset menu with
@@ -392,6 +452,9 @@ assert presets["4e"].in_shape[1:] == (14, 14) and presets["5a"].in_shape[1:] == 
 # - The seed's init skipped `nn.Linear` (`nn.Conv2d` tested twice); the package fixes it.
 # - Variants: `paper` (2014, LRN, no BatchNorm), `bn` (the seed), `torchvision` (TF-slim port:
 #   BatchNorm, no conv bias, 3x3 kernel in the "5x5" branch).
+# - LRN (AlexNet's, in the `paper` stem) divides each activation by a power of the summed squares
+#   of its neighbouring channels at the same position, damping the neighbours of a strong response.
+#   BatchNorm replaced it in BN-Inception; VGG found that it did not help.
 #
 # ## Exercises
 #
