@@ -36,6 +36,7 @@ __all__ = [
     "ImageData",
     "SHAPES",
     "TEXTURES",
+    "synthetic_scales",
     "SYNTHETIC_CLASSES",
     "synthetic",
     "synthetic_splits",
@@ -136,6 +137,20 @@ class ImageData:
 SHAPES: tuple[str, ...] = ("disk", "square", "ring", "cross", "triangle")
 TEXTURES: tuple[str, ...] = ("solid", "striped")
 SYNTHETIC_CLASSES: tuple[str, ...] = tuple(f"{s} {t}" for s in SHAPES for t in TEXTURES)
+#: The generator's scales at ``REFERENCE_SIZE`` px (uniform ranges, in pixels); at another image
+#: size both scale with it (see :func:`synthetic_scales`).
+REFERENCE_SIZE: int = 32
+SHAPE_RADIUS: tuple[float, float] = (8.0, 13.0)  # coarse structure
+STRIPE_PERIOD: tuple[float, float] = (4.0, 6.0)  # fine structure
+
+
+def synthetic_scales(image_size: int = REFERENCE_SIZE) -> dict[str, tuple[float, float]]:
+    """The coarse and fine scales :func:`synthetic` draws at ``image_size`` px, in pixels:
+    ``{"shape radius": (lo, hi), "stripe period": (lo, hi)}``."""
+    image_size = check_int("image_size", image_size, 16)
+    f = image_size / REFERENCE_SIZE
+    return {"shape radius": (SHAPE_RADIUS[0] * f, SHAPE_RADIUS[1] * f),
+            "stripe period": (STRIPE_PERIOD[0] * f, STRIPE_PERIOD[1] * f)}
 
 
 def _shape_distance(shape: Tensor, u: Tensor, v: Tensor) -> Tensor:
@@ -181,8 +196,8 @@ def _render(labels: Tensor, image_size: int, g: torch.Generator, noise: float, c
     def uniform(lo: float, hi: float) -> Tensor:
         return (lo + (hi - lo) * torch.rand(n, generator=g)).view(n, 1, 1)
 
-    scale = s / 32.0
-    radius = uniform(8.0, 13.0) * scale
+    scale = s / REFERENCE_SIZE
+    radius = uniform(*SHAPE_RADIUS) * scale
     cx, cy = uniform(-4.0, 4.0) * scale, uniform(-4.0, 4.0) * scale
     angle = uniform(0.0, 2 * math.pi)
     dx, dy = x - cx, y - cy
@@ -191,7 +206,7 @@ def _render(labels: Tensor, image_size: int, g: torch.Generator, noise: float, c
     dist = _shape_distance(shape, u, v) * radius  # in pixels
     inside = torch.sigmoid(-dist / 0.6)  # soft edge, about one pixel wide
 
-    period = uniform(4.0, 6.0) * scale  # fine scale: stripes a few pixels apart
+    period = uniform(*STRIPE_PERIOD) * scale  # fine scale: stripes a few pixels apart
     theta = uniform(0.0, math.pi)
     phase = uniform(0.0, 2 * math.pi)
     wave = torch.sin(2 * math.pi * (x * torch.cos(theta) + y * torch.sin(theta)) / period + phase)

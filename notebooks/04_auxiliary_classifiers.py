@@ -69,12 +69,17 @@ print(aux_ablation.describe(setup))
 # ## The data: shapes and textures, drawn from a seed
 #
 # Each class is a *(shape, texture)* pair: the outline (disk, square, ring, cross, triangle) is
-# coarse structure several pixels across, the texture (solid or striped, 4-6 px period) is fine
-# structure. Colors, position, size, rotation, noise and clutter blobs are random per image, so
-# neither color nor location gives the class away: the network has to combine small and large
-# receptive fields, which is what an Inception block's parallel 1x1/3x3/5x5 branches offer.
-# The live run draws them at 24 px without clutter blobs, so that a minute of training gets far;
-# the full run uses 32 px images with two clutter blobs each (`aux_ablation.describe` prints both).
+# coarse structure, the texture (solid or striped) fine structure. Colors, position, size,
+# rotation, noise and clutter blobs are random per image, so neither color nor location gives the
+# class away: the network has to combine small and large receptive fields, which is what an
+# Inception block's parallel 1x1/3x3/5x5 branches offer. The live run draws them at 24 px without
+# clutter blobs, so that a minute of training gets far; the full run uses 32 px images with two
+# clutter blobs each. Both scales shrink with the image (from the generator's own constants):
+
+# %%
+Table(["image size", "shape radius (px)", "stripe period (px)"],
+      [[f"{size} px"] + [f"{lo:g} to {hi:g}" for lo, hi in inception.data.synthetic_scales(size).values()]
+       for size in (setup.image_size, 32)])
 
 # %%
 data[0].plot_samples(per_class=8)

@@ -57,8 +57,9 @@ print(f"{sum(p.numel() for p in model.parameters()):,} parameters; classes: {', 
 # **Trained**: a mini-GoogLeNet shipped with the package: the `bn` variant with the small stem for
 # 32 px images (3x3 conv, 1x1, 3x3, one 3x3/2 pool), all nine Inception blocks at 1/8 of the paper's
 # width, trained by the command printed above on the project's synthetic *shapes x textures* data
-# (`inception.data.synthetic`): ten classes, each a shape (coarse structure, a radius of 8-13 px) with a
-# solid or striped texture (fine structure, stripes 4-6 px apart). Telling the classes apart needs
+# (`inception.data.synthetic`): ten classes, each a shape (coarse structure) with a solid or striped
+# texture (fine structure); `inception.data.synthetic_scales(32)` gives the ranges the generator
+# draws at 32 px, printed below the accuracy. Telling the classes apart needs
 # both scales, which is exactly the situation the Inception module was designed for. It was trained
 # with both auxiliary heads (weight 0.3, section 5) and saved without them.
 #
@@ -72,6 +73,7 @@ print(f"trained: validation accuracy {acc:.3f} on {len(val)} images "
       f"(checkpoint JSON: {info['accuracy']['val_main']:.3f}; a re-run of the command agrees within "
       f"±{info['tolerance']:.2f}; chance is {1 / len(val.class_names):.2f})")
 assert abs(acc - info["accuracy"]["val_main"]) < 0.005
+print("the data at 32 px: " + ", ".join(f"{k} {lo:g} to {hi:g} px" for k, (lo, hi) in data.synthetic_scales(32).items()))
 
 # %%
 # check: the description above, from the checkpoint's JSON

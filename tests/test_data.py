@@ -178,3 +178,13 @@ def test_cifar10_rejects_foreign_pickle_objects(tmp_path, monkeypatch):
 def test_cifar10_bad_split(tmp_path):
     with pytest.raises(ValueError, match="split"):
         data.cifar10(tmp_path, split="val", download=False)
+
+
+def test_synthetic_scales_follow_the_image_size():
+    """The generator's constants at 32 px, scaled linearly elsewhere; notebooks print these, never typed ranges."""
+    from inception.data import synthetic_scales
+
+    assert synthetic_scales(32) == {"shape radius": (8.0, 13.0), "stripe period": (4.0, 6.0)}
+    assert synthetic_scales(24) == {"shape radius": (6.0, 9.75), "stripe period": (3.0, 4.5)}
+    with pytest.raises(ValueError, match="image_size"):
+        synthetic_scales(8)
