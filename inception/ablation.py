@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from .display import Table
-from .experiments.aux_ablation import Results, Setup, run_arm
+from .experiments.aux_ablation import Results, Setup, _weight_pair, run_arm
 from .stats import PairedDifference, paired_difference, plateau
 from .train import STAGES, History
 
@@ -111,7 +111,7 @@ def grad_ratio_table(results: Results, variant: str, *, baseline: float | tuple[
     base = results.arm(variant, baseline, lr=lr)
     if not base:
         raise ValueError(f"no runs for variant={variant!r} with aux weight {baseline} (lr={lr!r})")
-    others = [w for v, w in results.arms if v == variant and _arm_weight_key(w) != _arm_weight_key(baseline)
+    others = [w for v, w in results.arms if v == variant and _weight_pair(w) != _weight_pair(baseline)
               and results.arm(v, w, lr=lr)]
     rows = []
     for s in STAGES:
@@ -158,16 +158,22 @@ def compare(results: Results, variant: str, a: float | tuple[float, float], b: f
     ``"common"``: both at the setup's common rate. Only seeds that both arms ran are paired (at least 2);
     ``seeds`` restricts them further (e.g. leave out the sweep's seed, whose runs were selected).
     """
-    ra, rb = results.arm(variant, a, lr=lr), results.arm(variant, b, lr=lr)
-    by_seed_a = {h.config["seed"]: h.final(metric) for h in ra}
-    by_seed_b = {h.config["seed"]: h.final(metric) for h in rb}
-    seeds = sorted(set(by_seed_a) & set(by_seed_b) & (set(seeds) if seeds is not None else set(by_seed_a)))
-    if len(seeds) < 2:
-        raise ValueError(f"need runs of {variant!r} with aux weights {a} and {b} from at least 2 common seeds "
-                         f"(lr={lr!r}); found seeds {sorted(by_seed_a)} and {sorted(by_seed_b)}")
-    va, vb = [by_seed_a[s] for s in seeds], [by_seed_b[s] for s in seeds]
+    va, vb = _paired_values(results, variant, a, b, lambda h: h.final(metric), lr, seeds)
     return Comparison(variant, a, b, metric, lr, statistics.fmean(va), statistics.fmean(vb),
                       paired_difference(vb, va, confidence))
+
+
+def _paired_values(results: Results, variant: str, a: Any, b: Any, value: Callable[[History], float], lr: str,
+                   seeds: Sequence[int] | None = None) -> tuple[list[float], list[float]]:
+    """``value`` of each run of arm ``a`` and of arm ``b`` at the seeds both ran (and ``seeds``, if
+    given), in seed order; a ValueError if fewer than 2 seeds remain."""
+    ra = {h.config["seed"]: value(h) for h in results.arm(variant, a, lr=lr)}
+    rb = {h.config["seed"]: value(h) for h in results.arm(variant, b, lr=lr)}
+    common = sorted(set(ra) & set(rb) & (set(seeds) if seeds is not None else set(ra)))
+    if len(common) < 2:
+        raise ValueError(f"need runs of {variant!r} with aux weights {a} and {b} from at least 2 common seeds "
+                         f"(lr={lr!r}); found seeds {sorted(ra)} and {sorted(rb)}")
+    return [ra[x] for x in common], [rb[x] for x in common]
 
 
 def comparisons_table(results: Results, metric: str = "val_main", baseline: float | tuple[float, float] = 0.0,
@@ -178,9 +184,9 @@ def comparisons_table(results: Results, metric: str = "val_main", baseline: floa
     ``arms``: which (variant, weight) arms to compare (default: every arm with runs at ``lr``);
     ``seeds``: only these seeds (default: all that both arms ran)."""
     rows = []
-    base = _arm_weight_key(baseline)
+    base = _weight_pair(baseline)
     for v, w in arms if arms is not None else results.arms:
-        if _arm_weight_key(w) == base or len(results.arm(v, w, lr=lr)) < 2 or len(results.arm(v, baseline, lr=lr)) < 2:
+        if _weight_pair(w) == base or len(results.arm(v, w, lr=lr)) < 2 or len(results.arm(v, baseline, lr=lr)) < 2:
             continue
         c = compare(results, v, baseline, w, metric, lr=lr, seeds=seeds)
         lr_b, lr_a = results.arm(v, w, lr=lr)[0].config.get("lr"), results.arm(v, baseline, lr=lr)[0].config.get("lr")
@@ -198,13 +204,6 @@ def _lr_text(lr_b: Any, lr_a: Any) -> str:
     if lr_b is None or lr_a is None:
         return ""
     return f"{lr_b:g}" if lr_b == lr_a else f"{lr_b:g} vs {lr_a:g}"
-
-
-def _arm_weight_key(w: Any) -> tuple[float, float]:
-    from .model import aux_weight_pair
-
-    w1, w2 = aux_weight_pair(w)
-    return float(w1), float(w2)
 
 
 def sweep_table(results: Results) -> Table:
@@ -262,7 +261,7 @@ def _check_arms(results: Results, arms: Sequence[tuple[str, float]] | None) -> l
         return results.arms
     from .experiments.aux_ablation import _arm_weight
 
-    arms = [(v, _arm_weight(_arm_weight_key(w))) for v, w in arms]
+    arms = [(v, _arm_weight(_weight_pair(w))) for v, w in arms]
     bad = [a for a in arms if a not in results.arms]
     if bad:
         raise ValueError(f"arms {bad} not in the results; available: {results.arms}")
@@ -616,13 +615,8 @@ def check_first_stage_reached(answer: str | None) -> str:
 def paired(results: Results, variant: str, a: Any, b: Any, value: Callable[[History], float], *,
            lr: str = "chosen", confidence: float = 0.95) -> PairedDifference:
     """``value(run)`` of arm ``b`` minus arm ``a``, paired by seed (the seeds both arms ran, at least 2)."""
-    ra = {h.config["seed"]: value(h) for h in results.arm(variant, a, lr=lr)}
-    rb = {h.config["seed"]: value(h) for h in results.arm(variant, b, lr=lr)}
-    seeds = sorted(set(ra) & set(rb))
-    if len(seeds) < 2:
-        raise ValueError(f"need runs of {variant!r} with aux weights {a} and {b} from at least 2 common seeds "
-                         f"(lr={lr!r}); found seeds {sorted(ra)} and {sorted(rb)}")
-    return paired_difference([rb[x] for x in seeds], [ra[x] for x in seeds], confidence)
+    va, vb = _paired_values(results, variant, a, b, value, lr)
+    return paired_difference(vb, va, confidence)
 
 
 def early_accuracy(h: History) -> float:
@@ -665,10 +659,10 @@ def claims_table(results: Results, variant: str, confidence: float = 0.95) -> Ta
 
 def _epoch1(results: Results, variant: str, a: Any, b: Any, lr: str) -> PairedDifference | None:
     """Paired difference b - a of the validation accuracy after the first epoch (None without 2 common seeds)."""
-    ra = {h.config["seed"]: h.epochs["val_main"][0] for h in results.arm(variant, a, lr=lr)}
-    rb = {h.config["seed"]: h.epochs["val_main"][0] for h in results.arm(variant, b, lr=lr)}
-    seeds = sorted(set(ra) & set(rb))
-    return paired_difference([rb[x] for x in seeds], [ra[x] for x in seeds]) if len(seeds) >= 2 else None
+    try:
+        return paired(results, variant, a, b, lambda h: h.epochs["val_main"][0], lr=lr)
+    except ValueError:
+        return None
 
 
 def conclusions(results: Results, baseline: float | tuple[float, float] = 0.0) -> str:
@@ -683,7 +677,7 @@ def conclusions(results: Results, baseline: float | tuple[float, float] = 0.0) -
                      f"(chance {chance:.2f}): "
                      + ("every run learned" if lowest > chance + 0.1 else "some runs did not get off the ground"))
         for w in arms:
-            if _arm_weight_key(w) == _arm_weight_key(baseline):
+            if _weight_pair(w) == _weight_pair(baseline):
                 continue
             for lr in ("chosen", "common"):
                 if len(results.arm(v, w, lr=lr)) < 2 or len(results.arm(v, baseline, lr=lr)) < 2:
