@@ -623,10 +623,10 @@ print(f"TF-slim's depthwise multiplier for a 64-channel first layer: min(int(64 
 # every row that agrees with its filter counts does so with K = 1024 only (3a's 159 K in section 1;
 # the linear layer's 1000 K are 1,024,000 weights). So the row is *consistent with* a separable 7x7
 # convolution, if its params were converted with K = 1000 or rounded up; it does not prove that the
-# 2014 network had one, and the paper never says so. One later network did: TF-slim's
-# `inception_v2.py` (tensorflow/models, `research/slim/nets`; the BN-Inception network of Ioffe &
-# Szegedy 2015, a successor of GoogLeNet) builds its first layer, `Conv2d_1a_7x7`, as a separable
-# 7x7 convolution whose depthwise multiplier is `min(int(64 / 3), 8)` = 8 when
+# 2014 network had one, and the paper never says so. Code for a later network of the family has
+# exactly this layer: TF-slim's `inception_v2.py` (tensorflow/models, `research/slim/nets`; the
+# BN-Inception network of Ioffe & Szegedy 2015) builds its first layer, `Conv2d_1a_7x7`, as a
+# separable 7x7 convolution whose depthwise multiplier is `min(int(64 / 3), 8)` = 8 when
 # `use_separable_conv=True` (the default), while TF-slim's `inception_v1.py` builds a plain 7x7
 # convolution. This collection's `paper` variant follows Figure 3's plain convolution.
 #
@@ -645,7 +645,7 @@ print(f"TF-slim's depthwise multiplier for a 64-channel first layer: min(int(64 
 assert separable[0] == 7 * 7 * 3 * 8 + 3 * 8 * 64 == 2712 and round(separable[1] / 1e6, 1) == 34.0 == rows["conv1"].published_ops_m
 assert round(separable[0] / 1024, 2) == 2.65 and round(separable[0] / 1024, 1) == 2.6 and round(separable[0] / 1000, 1) == 2.7
 assert rows["conv1"].published_params_k == 2.7 and plain.weights == 9408 > 3 * 2.7 * 1024 and rows["conv1"].self_consistent
-assert [d.weights + p.weights for d, p in [table1.separable_conv1()]] == [separable[0]]
+assert sum(layer.weights for layer in table1.separable_conv1()) == separable[0]
 agreeing = [r for r in rows.values() if r.published_params_k and r.agrees()]
 assert all(abs(r.published_params_k - r.computed_params_k) < abs(r.published_params_k - r.computed_params_k * 1.024)
            for r in agreeing) and rows["linear"].computed_params_k * 1024 == 1_024_000
