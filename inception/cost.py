@@ -20,9 +20,8 @@ from functools import lru_cache
 from typing import Iterable, Sequence
 
 from ._checks import ArgumentTypeError, check_bool, check_int
-from .architecture import BRANCH_NAMES, TABLE1, BlockSpec, check_filter_count
+from .architecture import BRANCH_NAMES, BlockSpec, check_filter_count
 from .config import GoogLeNetConfig, VariantSpec, VARIANTS
-from .display import Table
 
 __all__ = [
     "LayerCost",
@@ -40,10 +39,6 @@ __all__ = [
     "by_branch",
     "min_input_size",
     "min_train_input_size",
-    "Table1Comparison",
-    "table1_comparison",
-    "table1_table",
-    "variants_table",
 ]
 
 Shape = tuple[int, int, int]  # C, H, W
@@ -509,157 +504,3 @@ def min_train_input_size(config: GoogLeNetConfig | None = None) -> int:
     while _single_image_bn_map(cfg, (size, size)) is not None:
         size += 1
     return size
-
-
-# ----------------------------------------------------------------------------- Table 1
-@dataclass(frozen=True)
-class Table1Comparison:
-    """One row of Table 1: the published figures next to the ones recomputed from the filter counts."""
-
-    name: str
-    type: str
-    published_output: tuple[int, int, int]  # H, W, C
-    computed_output: tuple[int, int, int]
-    published_params_k: float | None  # K = 1024 weights
-    computed_params_k: float | None
-    published_ops_m: float | None  # M = 10**6 MACs
-    computed_ops_m: float | None
-    note: str = ""
-
-    @staticmethod
-    def _rel(published: float | None, computed: float | None) -> float | None:
-        if published is None or computed is None:
-            return None
-        return (published - computed) / computed
-
-    @property
-    def params_rel_diff(self) -> float | None:
-        """(published - computed) / computed."""
-        return self._rel(self.published_params_k, self.computed_params_k)
-
-    @property
-    def ops_rel_diff(self) -> float | None:
-        return self._rel(self.published_ops_m, self.computed_ops_m)
-
-    @property
-    def self_consistent(self) -> bool | None:
-        """Do the published params x output positions give the published ops?
-
-        Each printed figure stands for an interval (2.7 K is 2.65-2.75 K); the row is
-        consistent if the two intervals overlap, with 1 % slack.
-        """
-        if self.published_params_k is None or self.published_ops_m is None:
-            return None
-        h, w, _ = self.published_output
-        scale = 1024 * h * w / 1e6
-        p_lo, p_hi = _printed_interval(self.published_params_k)
-        o_lo, o_hi = _printed_interval(self.published_ops_m)
-        return p_lo * scale <= o_hi * 1.01 and p_hi * scale >= o_lo * 0.99
-
-    def agrees(self, tol: float = 0.01) -> bool:
-        """Same output shape, and both published figures (where given) within ``tol`` of the
-        recomputed ones, or within the rounding of the printed figure (1 M for 1.024 M)."""
-        pairs = [(self.published_params_k, self.computed_params_k), (self.published_ops_m, self.computed_ops_m)]
-        for published, computed in pairs:
-            if published is None or computed is None:
-                continue
-            lo, hi = _printed_interval(published)
-            if abs(published - computed) > max(tol * computed, hi - published):
-                return False
-        return self.published_output == self.computed_output
-
-
-def _printed_interval(value: float) -> tuple[float, float]:
-    """The values that print as ``value`` in the paper (integers, or one decimal as in 2.7 K)."""
-    half = 0.05 if value != int(value) else 0.5
-    return value - half, value + half
-
-
-_TABLE1_NOTES = {
-    "conv1": (
-        "A plain 7x7x3x64 conv has 9,408 weights (9.2 K) and 118 M MACs. The published "
-        "2.7 K / 34 M match a depthwise-separable 7x7 (depth multiplier 8): 7*7*3*8 + 3*8*64 = "
-        "2,712 weights, x 112*112 = 34.0 M."
-    ),
-    "4c": "The listed 463 K disagrees with the filter counts (497.5 K) and with the row's own 100 M ops.",
-    "4d": "Listed 580 K; the filter counts give 590.5 K, and the row's own 119 M ops imply ~593 K.",
-    "5a": "Listed 1072 K / 54 M; the filter counts give 1018 K / 51.1 M (the two listed figures agree with each other).",
-    "5b": "Listed 1388 K; the filter counts give 1409 K (1.5 % more); the 71 M ops agree.",
-}
-
-
-def table1_comparison() -> list[Table1Comparison]:
-    """Every row of Table 1 beside the figures recomputed from its filter counts.
-
-    Uses the ``"paper"`` variant at 224 x 224, counting weights only (the paper's params
-    leave out biases) in K = 1024 and MACs in M = 10**6.
-    """
-    layers = layer_costs(GoogLeNetConfig(variant="paper", aux_logits=False), 224)
-    stages = by_stage(layers)
-    # Table 1 rows map onto modules; conv2 is the 1x1 reduction plus the 3x3 conv.
-    row_modules = {"conv1": ["conv1"], "conv2": ["conv2", "conv3"], "linear": ["fc"], "avgpool": ["avgpool"],
-                   "dropout": ["avgpool"], "softmax": ["fc"]}
-    shape_of = {l.stage: l.out_shape for l in layers}
-    for stage in {l.stage for l in layers if l.branch is not None}:
-        shape_of[stage] = _block_out_shape([l for l in layers if l.stage == stage])
-    result = []
-    for row in TABLE1:
-        if row.type == "inception":
-            modules = [f"inception{row.name}"]
-        elif row.name.startswith("pool"):
-            modules = [f"maxpool{row.name[-1]}"]
-        else:
-            modules = row_modules[row.name]
-        c, h, w = shape_of[modules[-1]]
-        weights = sum(stages[m].weights for m in modules)
-        macs = sum(stages[m].macs for m in modules)
-        has_cost = bool(row.params)
-        result.append(
-            Table1Comparison(
-                name=row.name,
-                type=row.type,
-                published_output=row.output_size,
-                computed_output=(h, w, c),
-                published_params_k=row.published_params_k,
-                computed_params_k=weights / 1024 if has_cost else None,
-                published_ops_m=row.published_ops_m,
-                computed_ops_m=macs / 1e6 if has_cost else None,
-                note=_TABLE1_NOTES.get(row.name, ""),
-            )
-        )
-    return result
-
-
-def table1_table(rows: list[Table1Comparison] | None = None) -> Table:
-    """Table 1 beside its recomputation, as a :class:`~inception.display.Table`."""
-    rows = rows if rows is not None else table1_comparison()
-    pct = lambda d: None if d is None else f"{d:+.1%}"  # noqa: E731
-    return Table(
-        ["layer", "output", "params K (paper)", "recomputed", "diff", "ops M (paper)", "recomputed", "diff",
-         "agrees (1 %)", "self-consistent"],
-        [
-            [r.name, "x".join(map(str, r.computed_output)), r.published_params_k,
-             None if r.computed_params_k is None else round(r.computed_params_k, 1), pct(r.params_rel_diff),
-             r.published_ops_m, None if r.computed_ops_m is None else round(r.computed_ops_m, 1),
-             pct(r.ops_rel_diff), r.agrees(), r.self_consistent]
-            for r in rows
-        ],
-        title="Table 1 (Szegedy et al. 2014) recomputed from its filter counts: K = 1024 weights, M = 10^6 MACs",
-        digits=1,
-    )
-
-
-def variants_table(input_size: int = 224, num_classes: int = 1000) -> Table:
-    """The three variants side by side: parameters and multiply-accumulates per image."""
-    input_size = check_int("input_size", input_size, 1)
-    rows = []
-    for name in VARIANTS:
-        layers = layer_costs(GoogLeNetConfig(variant=name, num_classes=num_classes), input_size)
-        t, main = totals(layers), totals(layers, include_aux=False)
-        rows.append([name, t.params, main.params, main.weights, round(main.macs / 1e9, 3), round(t.macs / 1e9, 3)])
-    return Table(
-        ["variant", "params (with aux)", "params (no aux)", "weights (no aux)", "GMACs (no aux)", "GMACs (with aux heads)"],
-        rows,
-        title=f"GoogLeNet variants at {input_size}x{input_size} px, per image",
-        digits=3,
-    )

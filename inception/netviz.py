@@ -35,7 +35,7 @@ __all__ = [
     "Concentration",
     "concentration",
     "concentration_table",
-    "table1_disagreements",
+    "variants_table",
     "compare_figure",
     "variant_stage_table",
     "cross_check",
@@ -172,24 +172,6 @@ def concentration_table(layers: Sequence[LayerCost]) -> Table:
                  title=f"Where the cost lives ({h}x{w} px input, no auxiliary heads)", digits=1)
 
 
-# ----------------------------------------------------------------------------- Table 1
-def table1_disagreements(tol: float = 0.01) -> Table:
-    """The rows of Table 1 that do not match their filter counts (within ``tol``), with the ops
-    the paper's own params imply (params x output positions): a row whose implied ops differ
-    from its printed ops contradicts itself."""
-    rows = []
-    for r in cost.table1_comparison():
-        if r.agrees(tol):
-            continue
-        h, w, _ = r.published_output
-        implied = r.published_params_k * 1024 * h * w / 1e6
-        rows.append([r.name, r.published_params_k, round(r.computed_params_k, 1), r.published_ops_m,
-                     round(r.computed_ops_m, 1), round(implied, 1), r.self_consistent])
-    return Table(["layer", "params K (paper)", "from filter counts", "ops M (paper)", "from filter counts ",
-                  "ops implied by paper's params", "self-consistent"], rows,
-                 title=f"Table 1 rows more than {tol:.0%} away from their filter counts", digits=1)
-
-
 # ----------------------------------------------------------------------------- comparisons
 def compare_figure(names: Sequence[str] | None = None) -> Figure:
     """Parameters and MACs of the networks in :data:`inception.zoo.NETWORKS`, log scale."""
@@ -220,6 +202,22 @@ def variant_stage_table(input_size: int = 224) -> Table:
         rows.append([name] + [round(c.macs[g] / 1e6, 1) for g in GROUPS] + [round(sum(c.macs.values()) / 1e6, 1)])
     return Table(["variant"] + [f"{g} (M MACs)" for g in GROUPS] + ["total"], rows,
                  title=f"MACs per group at {input_size}x{input_size} px, no auxiliary heads", digits=1)
+
+
+def variants_table(input_size: int = 224, num_classes: int = 1000) -> Table:
+    """The three variants side by side: parameters and multiply-accumulates per image."""
+    input_size = check_int("input_size", input_size, 1)
+    rows = []
+    for name in VARIANTS:
+        layers = cost.layer_costs(GoogLeNetConfig(variant=name, num_classes=num_classes), input_size)
+        t, main = cost.totals(layers), cost.totals(layers, include_aux=False)
+        rows.append([name, t.params, main.params, main.weights, round(main.macs / 1e9, 3), round(t.macs / 1e9, 3)])
+    return Table(
+        ["variant", "params (with aux)", "params (no aux)", "weights (no aux)", "GMACs (no aux)", "GMACs (with aux heads)"],
+        rows,
+        title=f"GoogLeNet variants at {input_size}x{input_size} px, per image",
+        digits=3,
+    )
 
 
 # ----------------------------------------------------------------------------- cross-check

@@ -45,9 +45,6 @@ __all__ = [
     "compare_networks",
     "head_costs",
     "head_table",
-    "Table1Sums",
-    "table1_sums",
-    "paper_claims_table",
 ]
 
 
@@ -274,50 +271,3 @@ def head_table(in_shape: Shape = (1024, 7, 7), num_classes: int = 1000) -> Table
         rows,
         title=f"Classifier heads on the {h}x{w}x{c} feature map, {num_classes} classes",
     )
-
-
-# ----------------------------------------------------------------------------- the paper's claims
-@dataclass(frozen=True)
-class Table1Sums:
-    """Table 1's params and ops columns added up, next to the recomputed totals (paper variant)."""
-
-    published_params_k: float  # sum of the params column, in the paper's K (= 1024 weights)
-    published_ops_m: float  # sum of the ops column, M = 10**6 MACs
-    computed_weights: int  # weights of the main path recomputed from the filter counts
-    computed_macs: int
-
-    @property
-    def published_weights(self) -> float:
-        return self.published_params_k * 1024
-
-
-def table1_sums() -> Table1Sums:
-    """Add up Table 1's columns and recompute the same totals from its filter counts."""
-    from .architecture import TABLE1
-
-    t = totals(googlenet_costs())
-    return Table1Sums(
-        published_params_k=round(sum(r.published_params_k or 0 for r in TABLE1), 1),
-        published_ops_m=round(sum(r.published_ops_m or 0 for r in TABLE1), 1),
-        computed_weights=t.weights,
-        computed_macs=t.macs,
-    )
-
-
-def paper_claims_table() -> Table:
-    """The paper's headline numbers (section 1) and Table 1's column sums, recomputed."""
-    s = table1_sums()
-    g = totals(googlenet_costs())
-    a = totals(architecture_costs(ALEXNET))
-    rows = [
-        ["GoogLeNet uses 12x fewer parameters than AlexNet (section 1)", "12x",
-         f"{a.params / g.params:.2f}x", f"AlexNet {a.params:,} / GoogLeNet {g.params:,} params"],
-        ["budget of 1.5 billion multiply-adds at inference (section 1)", "1.5 G",
-         f"{g.macs / 1e9:.3f} G", f"{g.macs / 1.5e9 - 1:+.1%} over the budget"],
-        ["Table 1, params column added up (K = 1024)", f"{s.published_params_k:,} K",
-         f"{s.computed_weights / 1024:,.1f} K", f"{s.published_weights:,.0f} vs {s.computed_weights:,} weights"],
-        ["Table 1, ops column added up", f"{s.published_ops_m:,} M", f"{s.computed_macs / 1e6:,.1f} M",
-         f"{s.published_ops_m * 1e6 / s.computed_macs - 1:+.1%}"],
-    ]
-    return Table(["claim", "paper", "recomputed", "detail"], rows,
-                 title="The paper's numbers against the recomputation (variant 'paper', 224 px, no auxiliary heads)")

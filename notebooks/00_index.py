@@ -70,7 +70,7 @@ Table(["block", "#1x1", "#3x3 reduce", "#3x3", "#5x5 reduce", "#5x5", "pool proj
 # numbers one by one):
 
 # %%
-inception.cost.variants_table()
+inception.netviz.variants_table()
 
 # %%
 import torch

@@ -307,7 +307,7 @@ for name, variant in inception.VARIANTS.items():
     print(f"{name}: {variant.summary}\n")
 
 # %%
-variants = cost.variants_table()
+variants = inception.netviz.variants_table()
 variants
 
 # %%

@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
 SNIPPETS = re.findall(r"```python\n(.*?)```", README, re.S)
-# `inception.weights.googlenet_imagenet()`, `inception.cost.table1_table`, ... in prose or code
+# `inception.weights.googlenet_imagenet()`, `inception.table1.table1_table`, ... in prose or code
 ACCESS_PATHS = sorted(set(re.findall(r"\binception(?:\.[A-Za-z_]\w*)+", README)))
 MODULES = sorted(set(re.findall(r"python -m (inception(?:\.\w+)+)", README)))
 

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from inception import GoogLeNet, GoogLeNetConfig, TABLE1, cost, zoo
+from inception import GoogLeNet, GoogLeNetConfig, cost, zoo
 
 
 def _torch_module(arch: zoo.Architecture) -> nn.Sequential:
@@ -106,25 +106,6 @@ def test_heads():
     # the GoogLeNet column is the real GoogLeNet with its head swapped
     ref = cost.totals(zoo.network_costs("GoogLeNet")).params
     assert table.column("GoogLeNet with this head")[0] == ref
-
-
-def test_table1_sums_and_claims():
-    s = zoo.table1_sums()
-    assert s.published_params_k == round(sum(float(r.params.rstrip("K")) for r in TABLE1 if r.params), 1) == 6797.7
-    assert s.published_ops_m == 1502.0
-    assert s.computed_weights == 6_990_272
-    assert round(s.published_params_k * 1000 / 1e6, 1) == 6.8  # the "6.8 M" reads K as 1000
-    table = zoo.paper_claims_table()
-    assert table.column("recomputed")[0] == "8.71x"  # not the 12x of section 1
-    assert table.column("recomputed")[1] == "1.583 G"
-
-
-def test_conv1_as_separable_convolution_gives_table1_row():
-    dw = cost.conv_layer("dw", (3, 224, 224), 24, 7, 2, 3, groups=3, bias=False)
-    pw = cost.conv_layer("pw", dw.out_shape, 64, 1, bias=False)
-    assert dw.weights + pw.weights == 7 * 7 * 3 * 8 + 3 * 8 * 64 == 2712
-    assert round((dw.macs + pw.macs) / 1e6, 1) == 34.0
-    assert round((dw.weights + pw.weights) / 1024, 2) == 2.65  # printed as 2.7 K in Table 1
 
 
 def test_bad_input():
