@@ -3,6 +3,10 @@
 The table ships with the package (``resources/googlenet_table1.csv``, transcribed as
 published). Models, the cost model and the widgets all read the nine Inception
 configurations from :data:`INCEPTION_BLOCKS`, so there is a single source of truth.
+
+The network's vocabulary is named here once, too: the layers in order (:data:`LAYER_NAMES`), where the
+auxiliary heads attach (:data:`AUX_HEADS`), where the pools sit (:data:`POOLS`), and the two spellings
+of a block's name (:func:`short_name` ``"3a"``, :func:`long_name` ``"inception3a"``).
 """
 
 from __future__ import annotations

@@ -218,7 +218,11 @@ class FeatureInfo:
 
 
 class GoogLeNet(nn.Module):
-    """GoogLeNet built from a :class:`~inception.config.GoogLeNetConfig` (see :func:`googlenet`)."""
+    """GoogLeNet built from a :class:`~inception.config.GoogLeNetConfig` (see :func:`googlenet`).
+
+    ``forward`` returns :class:`GoogLeNetOutputs`; ``forward_features`` the last feature map;
+    ``forward_intermediates`` any layers, branches or auxiliary heads by name (also in eval mode).
+    """
 
     def __init__(self, config: GoogLeNetConfig | None = None) -> None:
         super().__init__()

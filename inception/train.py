@@ -30,8 +30,8 @@ import torch
 from torch import Tensor, nn
 
 from ._checks import check_bool, check_int, check_number
-from .data import ImageData, normalize
 from .architecture import AUX_HEADS, LAYER_NAMES, long_name
+from .data import ImageData, normalize
 from .model import GoogLeNet, aux_weight_pair, googlenet, googlenet_loss
 
 __all__ = [
@@ -56,7 +56,8 @@ __all__ = [
 GRAD_LAYERS: tuple[str, ...] = LAYER_NAMES
 #: Old name of :data:`GRAD_LAYERS`, kept so existing code keeps working.
 STAGES = GRAD_LAYERS
-HEADS: tuple[str, ...] = ("main", "aux1", "aux2")
+#: The classifiers whose accuracy ``evaluate`` reports: the main head, then the auxiliary heads.
+HEADS: tuple[str, ...] = ("main", *AUX_HEADS)
 #: Optimisers ``train`` knows, by the name its ``optimizer`` argument takes.
 OPTIMIZERS: tuple[str, ...] = ("sgd", "adamw")
 #: Devices ``train`` and ``make_model`` accept by name (or pass a ``torch.device``).
