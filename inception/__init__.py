@@ -6,7 +6,7 @@ weights (:mod:`inception.weights`).
 """
 
 from .architecture import BLOCK_NAMES, BRANCH_NAMES, INCEPTION_BLOCKS, STEM_CHANNELS, TABLE1, BlockSpec
-from .config import VARIANTS, GoogLeNetConfig, VariantSpec
+from .config import VARIANTS, GoogLeNetConfig, VariantSpec, variant_spec
 from .model import (
     AuxLoss,
     BasicConv2d,
@@ -52,6 +52,7 @@ __all__ = [
     "VARIANTS",
     "GoogLeNetConfig",
     "VariantSpec",
+    "variant_spec",
     "AuxLoss",
     "BasicConv2d",
     "FeatureInfo",

@@ -16,7 +16,8 @@ from typing import Any, Callable, Sequence
 from .display import Table
 from .experiments.aux_ablation import Results, Setup, _weight_pair, run_arm
 from .stats import PairedDifference, paired_difference, plateau
-from .train import STAGES, History
+from .architecture import AUX_HEADS
+from .train import GRAD_LAYERS, History
 
 __all__ = [
     "METRICS",
@@ -46,8 +47,8 @@ __all__ = [
 METRICS: dict[str, str] = {
     "val_main": "validation accuracy, main head",
     "train_main": "training accuracy (running), main head",
-    "val_aux1": "validation accuracy, aux head 1 (after 4a)",
-    "val_aux2": "validation accuracy, aux head 2 (after 4d)",
+    "val_aux1": f"validation accuracy, aux head 1 (after {AUX_HEADS['aux1']})",
+    "val_aux2": f"validation accuracy, aux head 2 (after {AUX_HEADS['aux2']})",
 }
 _STEP_METRICS = {"main": "main loss per step", "loss": "optimised (total) loss per step"}
 
@@ -97,8 +98,8 @@ def summary_table(results: Results, digits: int = 3, *, lr: str = "chosen") -> T
             row.append(_pm([h.final(key) for h in runs], digits))
         row.append(f"{_mean_std([_early_grad(h, EARLY) for h in runs])[0]:.3g}")
         rows.append(row)
-    return Table(["variant", "aux weight", "lr", "seeds", "train acc", "val acc (main)", "val acc aux1 (4a)",
-                  "val acc aux2 (4d)", "grad norm stem..3b"], rows,
+    return Table(["variant", "aux weight", "lr", "seeds", "train acc", "val acc (main)", f"val acc aux1 ({AUX_HEADS['aux1']})",
+                  f"val acc aux2 ({AUX_HEADS['aux2']})", "grad norm stem..3b"], rows,
                  title="Final epoch, mean +- std over seeds")
 
 
@@ -114,7 +115,7 @@ def grad_ratio_table(results: Results, variant: str, *, baseline: float | tuple[
     others = [w for v, w in results.arms if v == variant and _weight_pair(w) != _weight_pair(baseline)
               and results.arm(v, w, lr=lr)]
     rows = []
-    for s in STAGES:
+    for s in GRAD_LAYERS:
         b = statistics.fmean(h.mean_grad_norm(s) for h in base)
         row: list[Any] = [s, f"{b:.3g}"]
         for w in others:
@@ -327,11 +328,11 @@ def plot_grad_by_depth(results: Results, variants: Sequence[str] | None = None, 
             runs = results.arm(*arm, lr=lr)
             if not runs:
                 continue
-            y = [statistics.fmean(h.mean_grad_norm(s) for h in runs) for s in STAGES]
-            ax.plot(range(len(STAGES)), y, "o-", color=colors[arm], label=arm_label(*arm), ms=3)
-        for head_stage in ("4a", "4d"):
-            ax.axvline(STAGES.index(head_stage), color="grey", lw=0.6, ls="--")
-        ax.set_xticks(range(len(STAGES)), STAGES, rotation=60, fontsize=7)
+            y = [statistics.fmean(h.mean_grad_norm(s) for h in runs) for s in GRAD_LAYERS]
+            ax.plot(range(len(GRAD_LAYERS)), y, "o-", color=colors[arm], label=arm_label(*arm), ms=3)
+        for head_stage in AUX_HEADS.values():  # where aux1 and aux2 attach
+            ax.axvline(GRAD_LAYERS.index(head_stage), color="grey", lw=0.6, ls="--")
+        ax.set_xticks(range(len(GRAD_LAYERS)), GRAD_LAYERS, rotation=60, fontsize=7)
         ax.set_yscale("log")
         ax.set_ylabel("mean gradient norm (log)", fontsize=8)
         ax.set_title(f"{v} (dashed: where the aux heads attach)", fontsize=8)
@@ -362,8 +363,9 @@ def plot_heads(results: Results, title: str | None = None, *, lr: str = "chosen"
             lo.append(m - min(vals))
             hi.append(max(vals) - m)
         xs = [i + (j - 1) * width for i in range(len(arms))]
-        ax.bar(xs, means, width, yerr=[lo, hi], label={"val_aux1": "aux1 (4a)", "val_aux2": "aux2 (4d)",
-                                                      "val_main": "main (5b)"}[key])
+        ax.bar(xs, means, width, yerr=[lo, hi], label={"val_aux1": f"aux1 ({AUX_HEADS['aux1']})",
+                                                      "val_aux2": f"aux2 ({AUX_HEADS['aux2']})",
+                                                      "val_main": f"main ({GRAD_LAYERS[-1]})"}[key])
     ax.set_xticks(range(len(arms)), [arm_label(*a) for a in arms], rotation=20, fontsize=7)
     ax.axhline(1 / results.runs[0].config["num_classes"], color="grey", lw=0.8, ls=":")
     ax.set_ylabel("validation accuracy", fontsize=8)
@@ -559,8 +561,8 @@ def check_ratio(results: Results, variant: str, stage: str, answer: float | None
     """Exercise check: the gradient-norm ratio (aux ``aux_weight`` / aux 0) at ``stage``, to 2 decimals."""
     if answer is None:
         return "fill in answer (a number), then run this cell again"
-    if stage not in STAGES:
-        raise ValueError(f"stage must be one of {list(STAGES)}, got {stage!r}")
+    if stage not in GRAD_LAYERS:
+        raise ValueError(f"stage must be one of {list(GRAD_LAYERS)}, got {stage!r}")
     a, b = results.arm(variant, 0.0, lr=lr), results.arm(variant, aux_weight, lr=lr)
     truth = statistics.fmean(h.mean_grad_norm(stage) for h in b) / statistics.fmean(h.mean_grad_norm(stage) for h in a)
     if abs(truth - float(answer)) < 0.01:
@@ -606,10 +608,11 @@ def check_first_stage_reached(answer: str | None) -> str:
     at the first step is the answer's *complement*: here we ask for the lowest block above both heads."""
     if answer is None:
         return "fill in answer (a stage name such as '4b'), then run this cell again"
-    if answer not in STAGES:
-        return f"answer must be one of {list(STAGES)}"
+    if answer not in GRAD_LAYERS:
+        return f"answer must be one of {list(GRAD_LAYERS)}"
     # the aux heads read the outputs of 4a and 4d: every stage up to 4d gets aux gradient, 4e is the first that doesn't
-    return "correct" if STAGES.index(answer) == STAGES.index("4d") + 1 else "not quite: where does aux2 attach?"
+    return ("correct" if GRAD_LAYERS.index(answer) == GRAD_LAYERS.index(AUX_HEADS["aux2"]) + 1
+            else "not quite: where does aux2 attach?")
 
 
 def paired(results: Results, variant: str, a: Any, b: Any, value: Callable[[History], float], *,

@@ -3,6 +3,10 @@
 The table ships with the package (``resources/googlenet_table1.csv``, transcribed as
 published). Models, the cost model and the widgets all read the nine Inception
 configurations from :data:`INCEPTION_BLOCKS`, so there is a single source of truth.
+
+The network's vocabulary is named here once, too: the layers in order (:data:`LAYER_NAMES`), where the
+auxiliary heads attach (:data:`AUX_HEADS`), where the pools sit (:data:`POOLS`), and the two spellings
+of a block's name (:func:`short_name` ``"3a"``, :func:`long_name` ``"inception3a"``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,14 @@ __all__ = [
     "STEM_CHANNELS",
     "BRANCH_NAMES",
     "BRANCH_COLORS",
+    "STEM_LAYERS",
+    "LAYER_NAMES",
+    "AUX_HEADS",
+    "POOLS",
+    "BLOCK_PREFIX",
+    "short_name",
+    "long_name",
+    "block_stage",
     "check_filter_count",
 ]
 
@@ -156,3 +168,59 @@ STEM_CHANNELS: dict[str, int] = {
     "conv2": int(_conv2.n3x3_reduce or 0),
     "conv3": _conv2.output_size[2],
 }
+
+# ----------------------------------------------------------------------------- the network's vocabulary
+# Everything below is named here once; the model, the cost model, training and the figures derive
+# their lists from it. Layer names come in two spellings: the short one of the paper's Table 1
+# ("3a") and the long one of the torch module ("inception3a"); :func:`short_name` and
+# :func:`long_name` convert between them.
+
+#: The stem's convolutions, bottom to top (Table 1: conv1 7x7/2, conv2 = the 1x1 reduction, conv3 3x3).
+STEM_LAYERS: tuple[str, ...] = tuple(STEM_CHANNELS)
+
+#: Every layer whose output is a feature map of the trunk, bottom to top, short names:
+#: the stem's three convolutions, then the nine Inception blocks.
+LAYER_NAMES: tuple[str, ...] = STEM_LAYERS + BLOCK_NAMES
+
+#: Where the auxiliary classifiers attach (section 5): each head reads the output of this block.
+AUX_HEADS: Mapping[str, str] = MappingProxyType({"aux1": "4a", "aux2": "4d"})
+
+#: The stride-2 max pools of the trunk, each keyed by the layer it follows (Table 1, Figure 3).
+#: ``maxpool1`` exists only in the 224 px stem; every pool halves the feature map.
+POOLS: Mapping[str, str] = MappingProxyType(
+    {"conv1": "maxpool1", "conv3": "maxpool2", "3b": "maxpool3", "4e": "maxpool4"}
+)
+
+#: The torch module of block "3a" is ``inception3a`` (torchvision's names, so its weights load).
+BLOCK_PREFIX = "inception"
+
+
+def short_name(name: str) -> str:
+    """The paper's name of a layer: ``"inception3a"`` -> ``"3a"``, ``"inception4a.3x3"`` -> ``"4a.3x3"``.
+
+    Names that are already short, or are not Inception blocks (``"conv1"``, ``"fc"``), come back unchanged.
+    """
+    head, dot, rest = name.partition(".")
+    if head.startswith(BLOCK_PREFIX) and head[len(BLOCK_PREFIX):] in INCEPTION_BLOCKS:
+        head = head[len(BLOCK_PREFIX):]
+    return head + dot + rest
+
+
+def long_name(name: str) -> str:
+    """The torch module's name of a layer: ``"3a"`` -> ``"inception3a"``, ``"4a.3x3"`` -> ``"inception4a.3x3"``.
+
+    Names that are already long, or are not Inception blocks (``"conv1"``, ``"fc"``), come back unchanged.
+    """
+    head, dot, rest = name.partition(".")
+    if head in INCEPTION_BLOCKS:
+        head = BLOCK_PREFIX + head
+    return head + dot + rest
+
+
+def block_stage(name: str) -> str:
+    """The stage ("3", "4" or "5") of an Inception block, in either spelling: ``"inception4c"`` -> ``"4"``."""
+    short = short_name(name).partition(".")[0]
+    if short not in INCEPTION_BLOCKS:
+        raise ValueError(f"name must be an Inception block, one of {list(BLOCK_NAMES)} (or 'inception3a' ...), "
+                         f"got {name!r}")
+    return short[0]

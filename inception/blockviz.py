@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import cost
 from ._checks import check_choice, check_number
-from .architecture import BLOCK_NAMES, BRANCH_COLORS, BRANCH_NAMES, INCEPTION_BLOCKS, BlockSpec, check_filter_count
+from .architecture import (BLOCK_NAMES, BRANCH_COLORS, BRANCH_NAMES, INCEPTION_BLOCKS, BlockSpec, check_filter_count,
+                           long_name, short_name)
 from .config import GoogLeNetConfig, naive_out_channels
 from .display import Table, Verdict, fmt
 
@@ -383,8 +384,8 @@ def _block_in_shapes(config: GoogLeNetConfig, input_size: int = 224) -> dict[str
     """Input shape (C, H, W) of every Inception block, read off the cost model."""
     shapes: dict[str, tuple[int, int, int]] = {}
     for layer in cost.layer_costs(config, input_size):
-        if layer.branch is not None and layer.stage.startswith("inception"):
-            shapes.setdefault(layer.stage[len("inception"):], layer.in_shape)
+        if layer.branch is not None and short_name(layer.stage) in INCEPTION_BLOCKS:
+            shapes.setdefault(short_name(layer.stage), layer.in_shape)
     return shapes
 
 
@@ -422,8 +423,8 @@ def _naive_stack(input_size: int = 224) -> list[list[Any]]:
         stages[naive] = (cfg.block_in_channels(), cost.by_stage(cost.layer_costs(cfg, input_size)))
     for name, spec in INCEPTION_BLOCKS.items():
         (cin_n, st_n), (_, st_r) = stages[True], stages[False]
-        rows.append([name, cin_n[name], naive_out_channels(spec, cin_n[name]), st_n[f"inception{name}"].macs,
-                     spec.out_channels, st_r[f"inception{name}"].macs])
+        rows.append([name, cin_n[name], naive_out_channels(spec, cin_n[name]), st_n[long_name(name)].macs,
+                     spec.out_channels, st_r[long_name(name)].macs])
     return rows
 
 

@@ -8,10 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ._checks import ArgumentTypeError, check_bool, check_int, check_number
-from .architecture import INCEPTION_BLOCKS, STEM_CHANNELS, BlockSpec, scale_channels
+from ._checks import ArgumentTypeError, check_bool, check_choice, check_int, check_number
+from .architecture import BLOCK_NAMES, INCEPTION_BLOCKS, STEM_CHANNELS, BlockSpec, block_stage, scale_channels
 
-__all__ = ["VariantSpec", "VARIANTS", "GoogLeNetConfig", "STEMS", "STAGES", "INIT_SCHEMES"]
+__all__ = [
+    "VariantSpec",
+    "VARIANTS",
+    "variant_spec",
+    "GoogLeNetConfig",
+    "STEMS",
+    "WIDTH_GROUPS",
+    "STAGES",
+    "INIT_SCHEMES",
+    "AUX_POOL_OUTPUT",
+    "aux_fixed_pool_fits",
+]
 
 
 @dataclass(frozen=True)
@@ -96,12 +107,42 @@ VARIANTS: dict[str, VariantSpec] = {
     ),
 }
 
+def variant_spec(name: str | VariantSpec, argument: str = "variant") -> VariantSpec:
+    """The :class:`VariantSpec` called ``name`` (a spec is returned as it is).
+
+    Every lookup of a variant by name goes through here, so a bad name always gets the same error,
+    naming ``argument`` and listing the variants: ``variant must be one of ['bn', 'paper',
+    'torchvision'], got 'vgg'``.
+    """
+    if isinstance(name, VariantSpec):
+        return name
+    return VARIANTS[check_choice(argument, name, sorted(VARIANTS))]
+
+
+#: Side of the map the auxiliary heads pool to (section 5: 4x4x512 for 4a, 4x4x528 for 4d).
+AUX_POOL_OUTPUT: int = 4
+
+
+def aux_fixed_pool_fits(h: int, w: int) -> bool:
+    """Whether the paper's 5x5/3 average pool gives the heads' 4x4 map on an ``h`` x ``w`` input
+    (the paper's case: the 14x14 maps of 4a and 4d at 224 px).
+
+    Where it does not (other resolutions, the small stem), the ``"5x5/3"`` heads pool adaptively to 4x4
+    instead, so their 2048-input FC layer still fits; the model and the cost model both follow this rule.
+    """
+    n = AUX_POOL_OUTPUT
+    return h >= 5 and w >= 5 and (h - 5) // 3 + 1 == n and (w - 5) // 3 + 1 == n
+
+
 STEMS: tuple[str, ...] = ("imagenet", "small")
 #: Weight initialisation schemes (``GoogLeNet._init_weights``): each variant's own, plus ``"kaiming"``
 #: (He-normal), which trains the BatchNorm-free ``paper`` network where Caffe's "xavier" filler stalls.
 INIT_SCHEMES: tuple[str, ...] = ("seed", "caffe", "torchvision", "kaiming")
-#: Stage names used by ``stage_width``: the stem and the three groups of Inception blocks.
-STAGES: tuple[str, ...] = ("stem", "3", "4", "5")
+#: The groups of layers ``stage_width`` scales separately: the stem and the three stages of Inception
+#: blocks (3a-3b, 4a-4e, 5a-5b), in that order.
+WIDTH_GROUPS: tuple[str, ...] = ("stem",) + tuple(dict.fromkeys(block_stage(b) for b in BLOCK_NAMES))
+#: Old name of :data:`WIDTH_GROUPS`, kept so existing code keeps working.
+STAGES = WIDTH_GROUPS
 
 
 @dataclass(frozen=True)
@@ -132,11 +173,9 @@ class GoogLeNetConfig:
     spec: VariantSpec = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.variant, str) or self.variant not in VARIANTS:
-            raise ValueError(
-                f"variant must be one of {sorted(VARIANTS)}, got {self.variant!r}"
-            )
-        object.__setattr__(self, "spec", VARIANTS[self.variant])
+        if isinstance(self.variant, VariantSpec):  # the field holds the name: a spec is looked up, not stored
+            raise ArgumentTypeError(f"variant must be one of {sorted(VARIANTS)}, got a VariantSpec")
+        object.__setattr__(self, "spec", variant_spec(self.variant))
         if not isinstance(self.stem, str) or self.stem not in STEMS:
             raise ValueError(f"stem must be one of {list(STEMS)}, got {self.stem!r}")
         # Values are stored as plain Python objects: numpy scalars would change repr, hash and JSON.
@@ -145,7 +184,7 @@ class GoogLeNetConfig:
             set_(name, check_int(name, getattr(self, name), 1))
         set_("width", check_number("width", self.width, 0, min_open=True))
         sw_message = (
-            f"stage_width must be {len(STAGES)} positive numbers for stages {list(STAGES)}, "
+            f"stage_width must be {len(WIDTH_GROUPS)} positive numbers for stages {list(WIDTH_GROUPS)}, "
             f"got {self.stage_width!r}"
         )
         try:
@@ -154,7 +193,7 @@ class GoogLeNetConfig:
             raise ArgumentTypeError(sw_message) from None
         except ValueError:
             raise ValueError(sw_message) from None
-        if len(sw) != len(STAGES):
+        if len(sw) != len(WIDTH_GROUPS):
             raise ValueError(sw_message)
         set_("stage_width", sw)
         for name in ("dropout", "aux_dropout"):
@@ -185,8 +224,8 @@ class GoogLeNetConfig:
         """The initialisation scheme applied: ``init``, or the variant's own when ``init`` is None."""
         return self.spec.init if self.init is None else self.init
 
-    def _mult(self, stage: str) -> float:
-        return self.width * self.stage_width[STAGES.index(stage)]
+    def _mult(self, group: str) -> float:
+        return self.width * self.stage_width[WIDTH_GROUPS.index(group)]
 
     @property
     def stem_channels(self) -> dict[str, int]:
@@ -197,7 +236,7 @@ class GoogLeNetConfig:
     @property
     def blocks(self) -> dict[str, BlockSpec]:
         """The nine Inception blocks ("3a" ... "5b") after width scaling."""
-        return {name: spec.scaled(self._mult(name[0])) for name, spec in INCEPTION_BLOCKS.items()}
+        return {name: spec.scaled(self._mult(block_stage(name))) for name, spec in INCEPTION_BLOCKS.items()}
 
     @property
     def aux_channels(self) -> tuple[int, int]:

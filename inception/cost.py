@@ -20,8 +20,8 @@ from functools import lru_cache
 from typing import Iterable, Sequence
 
 from ._checks import ArgumentTypeError, check_bool, check_int
-from .architecture import BRANCH_NAMES, BlockSpec, check_filter_count
-from .config import GoogLeNetConfig, VariantSpec, VARIANTS
+from .architecture import AUX_HEADS, BRANCH_NAMES, POOLS, BlockSpec, check_filter_count, long_name
+from .config import GoogLeNetConfig, VariantSpec, aux_fixed_pool_fits, variant_spec
 
 __all__ = [
     "LayerCost",
@@ -240,14 +240,6 @@ def _resize_layer(name: str, in_shape: Shape, out_hw: tuple[int, int], kind: str
 
 
 # ----------------------------------------------------------------------------- one block
-def _spec(variant: str | VariantSpec) -> VariantSpec:
-    if isinstance(variant, VariantSpec):
-        return variant
-    if not isinstance(variant, str) or variant not in VARIANTS:
-        raise ValueError(f"variant must be one of {sorted(VARIANTS)}, got {variant!r}")
-    return VARIANTS[variant]
-
-
 def block_costs(
     in_shape: Shape,
     spec: BlockSpec | Sequence[int],
@@ -274,7 +266,7 @@ def block_costs(
         spec = BlockSpec(*counts)
     in_shape = _check_shape("in_shape", in_shape)
     naive = check_bool("naive", naive)
-    v = _spec(variant)
+    v = variant_spec(variant)
     kw = dict(bias=v.conv_bias, batch_norm=v.batch_norm, stage=name)
     k5 = v.branch3_kernel
     b1, b3, b5, bp = BRANCH_NAMES
@@ -340,7 +332,7 @@ def _aux_costs(name: str, in_shape: Shape, cfg: GoogLeNetConfig) -> list[LayerCo
     v = cfg.spec
     conv_ch, fc_ch = cfg.aux_channels
     c, h, w = in_shape
-    fixed = v.aux_pool == "5x5/3" and _aux_fixed_pool_fits(h, w)
+    fixed = v.aux_pool == "5x5/3" and aux_fixed_pool_fits(h, w)
     pool = (
         pool_layer(f"{name}.pool", in_shape, 5, 3, kind="avgpool", aux=True)
         if fixed
@@ -353,11 +345,6 @@ def _aux_costs(name: str, in_shape: Shape, cfg: GoogLeNetConfig) -> list[LayerCo
         linear_layer(f"{name}.fc1", conv_ch * 16, fc_ch, aux=True),
         linear_layer(f"{name}.fc2", fc_ch, cfg.num_classes, aux=True),
     ]
-
-
-def _aux_fixed_pool_fits(h: int, w: int) -> bool:
-    """5x5/3 average pooling gives exactly 4x4 (the paper's case: 14x14 maps at 224 px)."""
-    return h >= 5 and w >= 5 and (h - 5) // 3 + 1 == 4 and (w - 5) // 3 + 1 == 4
 
 
 def layer_costs(config: GoogLeNetConfig | None = None, input_size: int | Sequence[int] = 224) -> list[LayerCost]:
@@ -386,7 +373,7 @@ def _layer_costs_cached(cfg: GoogLeNetConfig, hw: tuple[int, int]) -> tuple[Laye
 
     if cfg.stem == "imagenet":
         x = add(conv_layer("conv1", x, stem["conv1"], 7, 2, 3, **conv_kw))
-        x = maxpool("maxpool1", x)
+        x = maxpool(POOLS["conv1"], x)
     else:
         x = add(conv_layer("conv1", x, stem["conv1"], 3, 1, 1, **conv_kw))
     if v.lrn:
@@ -395,18 +382,17 @@ def _layer_costs_cached(cfg: GoogLeNetConfig, hw: tuple[int, int]) -> tuple[Laye
     x = add(conv_layer("conv3", x, stem["conv3"], 3, 1, 1, **conv_kw))
     if v.lrn:
         x = add(_resize_layer("lrn2", x, x[1:], "lrn"))
-    x = maxpool("maxpool2", x)
+    x = maxpool(POOLS["conv3"], x)
 
+    heads = {block: head for head, block in AUX_HEADS.items()}  # "4a" -> "aux1"
     for name, spec in cfg.blocks.items():
-        if name == "4a":
-            x = maxpool("maxpool3", x)
-        elif name == "5a":
-            x = maxpool("maxpool4", x, kernel=v.pool4_kernel)
-        block = block_costs(x, spec, variant=v, naive=cfg.naive, name=f"inception{name}")
+        block = block_costs(x, spec, variant=v, naive=cfg.naive, name=long_name(name))
         layers += block
         x = _block_out_shape(block)
-        if cfg.aux_logits and name in ("4a", "4d"):
-            layers += _aux_costs("aux1" if name == "4a" else "aux2", x, cfg)
+        if cfg.aux_logits and name in heads:
+            layers += _aux_costs(heads[name], x, cfg)
+        if name in POOLS:  # maxpool3 after 3b, maxpool4 (kernel 2 in torchvision's port) after 4e
+            x = maxpool(POOLS[name], x, kernel=v.pool4_kernel if POOLS[name] == "maxpool4" else 3)
 
     x = add(_resize_layer("avgpool", x, (1, 1), "avgpool"))
     add(linear_layer("fc", x[0], cfg.num_classes))

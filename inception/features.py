@@ -21,7 +21,7 @@ import torch
 from torch import Tensor, nn
 
 from ._checks import check_int, check_number
-from .architecture import BRANCH_NAMES
+from .architecture import BRANCH_NAMES, long_name, short_name
 from .display import Table, Verdict
 from .model import GoogLeNet, Inception
 
@@ -85,9 +85,7 @@ def _canonical(model: GoogLeNet, name: LayerName) -> str:
         name = f"{name[0]}.{name[1]}"
     if not isinstance(name, str):
         raise TypeError(f"layer name must be a str or a (block, branch) tuple, got {type(name).__name__}")
-    head, _, rest = name.partition(".")
-    if len(head) == 2 and head[0] in "345" and head[1] in "abcde":  # "4a" -> "inception4a"
-        head = f"inception{head}"
+    head, _, rest = long_name(name).partition(".")  # "4a" -> "inception4a"
     if rest in _ATTR_BRANCH and isinstance(getattr(model, head, None), Inception):
         rest = _ATTR_BRANCH[rest]  # "branch2" -> "3x3"
     return f"{head}.{rest}" if rest else head
@@ -206,7 +204,7 @@ def signal_share(model: GoogLeNet, x: Tensor) -> dict[str, float]:
         t = t.flatten(1).double()
         return float(t.std(0).pow(2).mean().sqrt() / t.pow(2).mean().sqrt().clamp_min(1e-30))
 
-    return {n.replace("inception", ""): share(t) for n, t in acts.items()}
+    return {short_name(n): share(t) for n, t in acts.items()}
 
 
 # ---------------------------------------------------------------- branch energy
@@ -235,7 +233,7 @@ class BranchEnergy:
     def table(self, title: str | None = None) -> Table:
         rows = []
         for i, b in enumerate(self.blocks):
-            rows.append([b.replace("inception", "")] + [float(v) for v in self.share[i]]
+            rows.append([short_name(b)] + [float(v) for v in self.share[i]]
                         + [float(v) for v in self.channel_share[i]])
         cols = ["block"] + [f"energy {br}" for br in self.branches] + [f"channels {br}" for br in self.branches]
         return Table(cols, rows, title=title, digits=2)
@@ -393,26 +391,32 @@ def scale_response(
 
 
 # ---------------------------------------------------------------- receptive field and exercise checks
-class _Stop(Exception):
-    """Raised by a hook to end a forward pass once the layer of interest has run."""
+def _forward_until(model: GoogLeNet, name: LayerName) -> Callable[[Tensor], Tensor]:
+    """A function that runs ``model`` only as far as layer ``name`` and returns its output (with its graph).
 
+    Layers and branches come from ``GoogLeNet.forward_intermediates(..., stop_early=True)``. Any other
+    module path (e.g. ``"inception4a.branch2.0"``) is read by a forward hook during the same pass, which
+    stops after the layer that contains the module (after the whole trunk for a module between layers).
+    """
+    target, module = next(iter(resolve(model, name).items()))
+    valid = model.intermediate_names()
+    if target in valid:
+        return lambda x: model.forward_intermediates(x, [target], stop_early=True)[target]
+    head = target.partition(".")[0]
 
-def _forward_until(model: GoogLeNet, module: nn.Module, x: Tensor) -> Tensor:
-    """Run ``model`` on ``x`` only as far as ``module``; return its output (with its graph)."""
-    keep: dict[str, Tensor] = {}
+    def run(x: Tensor) -> Tensor:
+        keep: dict[str, Tensor] = {}
+        hook = module.register_forward_hook(lambda m, i, o: keep.__setitem__("o", o))
+        try:
+            model.forward_intermediates(x, [head] if head in valid else None, stop_early=True)
+        finally:
+            hook.remove()
+        if "o" not in keep:
+            raise ValueError(f"layer {name!r} is not part of the trunk that forward_intermediates runs "
+                             f"(conv1 ... inception5b and the auxiliary heads)")
+        return keep["o"]
 
-    def hook(m: nn.Module, i: tuple, o: Tensor) -> None:
-        keep["o"] = o
-        raise _Stop
-
-    h = module.register_forward_hook(hook)
-    try:
-        model.forward_features(x)
-    except _Stop:
-        pass
-    finally:
-        h.remove()
-    return keep["o"]
+    return run
 
 
 def receptive_field(model: GoogLeNet, name: LayerName, image_size: int = 48) -> int:
@@ -438,7 +442,7 @@ def receptive_field(model: GoogLeNet, name: LayerName, image_size: int = 48) -> 
         for p in probe.parameters():
             p.abs_().add_(1e-3)
     x = torch.zeros(1, probe.config.in_channels, image_size, image_size, requires_grad=True)
-    o = _forward_until(probe, next(iter(resolve(probe, name).values())), x)
+    o = _forward_until(probe, name)(x)
     o[0, :, o.shape[-2] // 2, o.shape[-1] // 2].sum().backward()
     cols = (x.grad[0].abs().sum(0).sum(0) > 0).nonzero().flatten()
     width = int(cols.max() - cols.min() + 1)
@@ -553,7 +557,7 @@ def visualize_channels(
     pixels are parametrised as ``sigmoid(logits)`` to stay in [0, 1]. Seconds on a CPU.
     """
     _check_model(model)
-    module = next(iter(resolve(model, name).values()))
+    forward = _forward_until(model, name)  # checks the name before any work
     n_ch = None
     gen = torch.Generator().manual_seed(seed)
     logits = (0.1 * torch.randn(len(channels), 3, image_size, image_size, generator=gen)).requires_grad_(True)
@@ -566,7 +570,7 @@ def visualize_channels(
         for _ in range(steps):
             img = torch.sigmoid(logits)
             dx, dy = (int(v) for v in torch.randint(-jitter, jitter + 1, (2,), generator=gen))
-            out = _forward_until(model, module, prep(torch.roll(img, shifts=(dy, dx), dims=(2, 3))))
+            out = forward(prep(torch.roll(img, shifts=(dy, dx), dims=(2, 3))))
             if n_ch is None:
                 n_ch = out.shape[1]
                 if int(idx.max()) >= n_ch or int(idx.min()) < 0:

@@ -23,7 +23,8 @@ from PIL import Image
 from torch import Tensor
 
 from ._checks import check_choice
-from .architecture import BRANCH_COLORS, BRANCH_NAMES
+from .architecture import BRANCH_COLORS, BRANCH_NAMES, long_name
+from .architecture import short_name as _short  # "inception4a.3x3" -> "4a.3x3"
 from .features import (
     BranchEnergy,
     ScaleResponse,
@@ -55,10 +56,6 @@ __all__ = [
 _DPI = 80
 _VIRIDIS = (matplotlib.colormaps["viridis"](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)
 Preprocess = Callable[[Tensor], Tensor]
-
-
-def _short(name: str) -> str:
-    return name.replace("inception", "")
 
 
 def _identity(x: Tensor) -> Tensor:
@@ -184,8 +181,7 @@ def plot_stage_grids(model: GoogLeNet, image: Tensor, *, preprocess: Preprocess 
 def plot_branches(model: GoogLeNet, image: Tensor, block: str, *, preprocess: Preprocess | None = None,
                   channels: int = 6, title: str | None = None) -> Figure:
     """A block's four branches side by side: one row per branch, its most active channels."""
-    if block not in block_names(model):
-        block = f"inception{block}" if f"inception{block}" in block_names(model) else block
+    block = long_name(block) if isinstance(block, str) else block
     if block not in block_names(model):
         raise ValueError(f"block must be one of {block_names(model)} (or the short form '4a'), got {block!r}")
     names = [f"{block}.{b}" for b in BRANCH_NAMES]
@@ -287,7 +283,7 @@ def plot_probes(image_size: int, periods: Sequence[int], kinds: Sequence[str] = 
 
 def plot_scale_response(responses: Mapping[str, ScaleResponse], blocks: Sequence[str]) -> Figure:
     """Tuning curves (response / its mean over periods) of the four branches, per block and network."""
-    blocks = [b if b.startswith("inception") else f"inception{b}" for b in blocks]
+    blocks = [long_name(b) for b in blocks]
     labels = list(responses)
     fig, axes = plt.subplots(len(labels), len(blocks), figsize=(2.6 * len(blocks) + 0.6, 2.2 * len(labels)),
                              dpi=_DPI, squeeze=False, sharex=True)

@@ -8,7 +8,7 @@ torchvision's ``googlenet`` so its ImageNet weights load into the ``"torchvision
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, Callable, Generator, NamedTuple, Sequence
 
 import numpy as np
 import torch
@@ -16,9 +16,9 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ._checks import ArgumentTypeError, check_bool, check_memory, check_number
-from .architecture import BRANCH_NAMES, BlockSpec, check_filter_count
-from .config import INIT_SCHEMES, VARIANTS, GoogLeNetConfig, VariantSpec
-from .cost import _aux_fixed_pool_fits, _param_count, _single_image_bn_map, min_input_size, min_train_input_size
+from .architecture import AUX_HEADS, BRANCH_NAMES, LAYER_NAMES, POOLS, BlockSpec, check_filter_count, long_name
+from .config import AUX_POOL_OUTPUT, INIT_SCHEMES, GoogLeNetConfig, VariantSpec, aux_fixed_pool_fits, variant_spec
+from .cost import _param_count, _single_image_bn_map, min_input_size, min_train_input_size
 
 __all__ = [
     "IMAGENET_MEAN",
@@ -101,7 +101,7 @@ class Inception(nn.Module):
         in_channels = check_filter_count("in_channels", in_channels)
         naive = check_bool("naive", naive)
         self.spec = BlockSpec(ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj)  # validates counts
-        v = variant if isinstance(variant, VariantSpec) else _variant(variant)
+        v = variant_spec(variant)
         self.in_channels, self.naive = in_channels, naive
         conv = lambda *a, **k: BasicConv2d.for_variant(v, *a, **k)  # noqa: E731
         k5 = v.branch3_kernel  # 5, or 3 in torchvision's port
@@ -135,6 +135,10 @@ class Inception(nn.Module):
             raise KeyError(f"branch must be one of {list(BRANCH_NAMES)}, got {name!r}")
         return self.branches[name]
 
+    def forward_branches(self, x: Tensor) -> dict[str, Tensor]:
+        """The four branch outputs by name, before concatenation (``forward`` concatenates them)."""
+        return dict(zip(BRANCH_NAMES, (self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x))))
+
     def forward(self, x: Tensor) -> Tensor:
         return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], 1)  # N, out, H, W
 
@@ -144,8 +148,8 @@ class AuxPool(nn.Module):
 
     ``"5x5/3"`` is the paper's 5x5 average pool with stride 3, exact on the 14x14 maps of a
     224 px input; on maps where it would not give 4x4 (other resolutions, the small stem) it
-    falls back to adaptive average pooling, so the head's 2048-input FC layer still fits.
-    ``"adaptive"`` is torchvision's choice.
+    falls back to adaptive average pooling, so the head's 2048-input FC layer still fits (the rule
+    is :func:`inception.config.aux_fixed_pool_fits`). ``"adaptive"`` is torchvision's choice.
     """
 
     def __init__(self, mode: str) -> None:
@@ -155,9 +159,9 @@ class AuxPool(nn.Module):
         self.mode = mode
 
     def forward(self, x: Tensor) -> Tensor:
-        if self.mode == "5x5/3" and _aux_fixed_pool_fits(x.shape[-2], x.shape[-1]):
+        if self.mode == "5x5/3" and aux_fixed_pool_fits(x.shape[-2], x.shape[-1]):
             return F.avg_pool2d(x, kernel_size=5, stride=3)
-        return F.adaptive_avg_pool2d(x, (4, 4))
+        return F.adaptive_avg_pool2d(x, (AUX_POOL_OUTPUT, AUX_POOL_OUTPUT))
 
     def extra_repr(self) -> str:
         return f"mode={self.mode!r}"
@@ -177,10 +181,10 @@ class InceptionAux(nn.Module):
         variant: str | VariantSpec = "bn",
     ) -> None:
         super().__init__()
-        v = variant if isinstance(variant, VariantSpec) else _variant(variant)
+        v = variant_spec(variant)
         self.pool = AuxPool(v.aux_pool)
         self.conv = BasicConv2d.for_variant(v, in_channels, conv_channels, 1)
-        self.fc1 = nn.Linear(conv_channels * 4 * 4, fc_channels)
+        self.fc1 = nn.Linear(conv_channels * AUX_POOL_OUTPUT**2, fc_channels)
         self.relu = nn.ReLU()
         self.dropout = nn.Dropout(dropout)
         self.fc2 = nn.Linear(fc_channels, num_classes)
@@ -214,7 +218,11 @@ class FeatureInfo:
 
 
 class GoogLeNet(nn.Module):
-    """GoogLeNet built from a :class:`~inception.config.GoogLeNetConfig` (see :func:`googlenet`)."""
+    """GoogLeNet built from a :class:`~inception.config.GoogLeNetConfig` (see :func:`googlenet`).
+
+    ``forward`` returns :class:`GoogLeNetOutputs`; ``forward_features`` the last feature map;
+    ``forward_intermediates`` any layers, branches or auxiliary heads by name (also in eval mode).
+    """
 
     def __init__(self, config: GoogLeNetConfig | None = None) -> None:
         super().__init__()
@@ -272,8 +280,9 @@ class GoogLeNet(nn.Module):
             aux = lambda c: InceptionAux(  # noqa: E731
                 c, cfg.num_classes, conv_channels=conv_ch, fc_channels=fc_ch, dropout=cfg.aux_dropout_p, variant=v
             )
-            self.aux1: InceptionAux | None = aux(self.inception4a.out_channels)
-            self.aux2: InceptionAux | None = aux(self.inception4d.out_channels)
+            # each head reads the output of the block it attaches to (AUX_HEADS: aux1 after 4a, aux2 after 4d)
+            self.aux1: InceptionAux | None = aux(getattr(self, long_name(AUX_HEADS["aux1"])).out_channels)
+            self.aux2: InceptionAux | None = aux(getattr(self, long_name(AUX_HEADS["aux2"])).out_channels)
         else:
             self.aux1 = self.aux2 = None
 
@@ -287,14 +296,14 @@ class GoogLeNet(nn.Module):
 
     # ------------------------------------------------------------------ construction helpers
     def _feature_info(self) -> list[FeatureInfo]:
-        s = 2 if self.config.stem == "imagenet" else 1
-        info = [FeatureInfo("conv1", self.conv1.conv.out_channels, s)]
-        s *= 2 if self.maxpool1 is not None else 1
-        info += [FeatureInfo("conv2", self.conv2.conv.out_channels, s), FeatureInfo("conv3", self.conv3.conv.out_channels, s)]
-        for name in ("3a", "3b", "4a", "4b", "4c", "4d", "4e", "5a", "5b"):
-            if name in ("3a", "4a", "5a"):
+        s = 2 if self.config.stem == "imagenet" else 1  # conv1's own stride
+        info = []
+        for name in LAYER_NAMES:
+            module = getattr(self, long_name(name))
+            channels = module.out_channels if isinstance(module, Inception) else module.conv.out_channels
+            info.append(FeatureInfo(long_name(name), channels, s))
+            if name in POOLS and getattr(self, POOLS[name]) is not None:  # each stride-2 pool halves the map
                 s *= 2
-            info.append(FeatureInfo(f"inception{name}", getattr(self, f"inception{name}").out_channels, s))
         return info
 
     def _init_weights(self, scheme: str) -> None:
@@ -398,38 +407,145 @@ class GoogLeNet(nn.Module):
         std = torch.tensor(IMAGENET_STD, dtype=x.dtype, device=x.device).view(1, 3, 1, 1)
         return x * (std / 0.5) + (mean - 0.5) / 0.5
 
-    def forward_stem(self, x: Tensor) -> Tensor:
+    def _stem_layers(self, x: Tensor) -> Generator[tuple[str, Tensor], None, Tensor]:
+        """Run the stem, yielding ``(name, output)`` after conv1, conv2 and conv3; returns its output."""
         if self.transform_input:
             x = self._transform_input(x)
         x = self.conv1(x)  # N, 64, 112, 112
+        yield "conv1", x
         if self.maxpool1 is not None:
             x = self.maxpool1(x)  # N, 64, 56, 56
         if self.lrn1 is not None:
             x = self.lrn1(x)
         x = self.conv2(x)  # N, 64, 56, 56
+        yield "conv2", x
         x = self.conv3(x)  # N, 192, 56, 56
+        yield "conv3", x
         if self.lrn2 is not None:
             x = self.lrn2(x)
         return self.maxpool2(x)  # N, 192, 28, 28
 
+    def _block(self, name: str, x: Tensor, heads: bool, branches: frozenset[str]) -> Generator[tuple[str, Tensor], None, Tensor]:
+        """Run block ``name`` ("inception4a"), yielding its output, then the output of any auxiliary head
+        attached to it (if ``heads``); with ``name`` in ``branches``, its four branch outputs first."""
+        block = getattr(self, name)
+        if name in branches:
+            parts = block.forward_branches(x)
+            for branch, out in parts.items():
+                yield f"{name}.{branch}", out
+            x = torch.cat(list(parts.values()), 1)  # the same concatenation as Inception.forward
+        else:
+            x = block(x)
+        yield name, x
+        for head, at in AUX_HEADS.items():
+            if heads and long_name(at) == name and getattr(self, head) is not None:
+                yield head, getattr(self, head)(x)  # N, num_classes
+        return x
+
+    def _layers(
+        self, x: Tensor, heads: bool = False, branches: frozenset[str] = frozenset()
+    ) -> Generator[tuple[str, Tensor], None, None]:
+        """Run the trunk bottom to top, yielding ``(name, output)`` after every layer of ``feature_info``,
+        after each auxiliary head (if ``heads``) and after each branch of the blocks in ``branches``.
+
+        A generator computes lazily: the layers above the point where the caller stops iterating never run.
+        """
+        x = yield from self._stem_layers(x)  # N, 192, 28, 28
+        x = yield from self._block("inception3a", x, heads, branches)  # N, 256, 28, 28
+        x = yield from self._block("inception3b", x, heads, branches)  # N, 480, 28, 28
+        x = self.maxpool3(x)  # N, 480, 14, 14
+        x = yield from self._block("inception4a", x, heads, branches)  # N, 512, 14, 14 (then aux1)
+        x = yield from self._block("inception4b", x, heads, branches)  # N, 512, 14, 14
+        x = yield from self._block("inception4c", x, heads, branches)  # N, 512, 14, 14
+        x = yield from self._block("inception4d", x, heads, branches)  # N, 528, 14, 14 (then aux2)
+        x = yield from self._block("inception4e", x, heads, branches)  # N, 832, 14, 14
+        x = self.maxpool4(x)  # N, 832, 7, 7
+        x = yield from self._block("inception5a", x, heads, branches)  # N, 832, 7, 7
+        yield from self._block("inception5b", x, heads, branches)  # N, 1024, 7, 7
+
+    def forward_stem(self, x: Tensor) -> Tensor:
+        """The stem's output (N, 192, 28, 28 at 224 px): conv1 to conv3 and their pools."""
+        stem = self._stem_layers(x)
+        while True:
+            try:
+                next(stem)
+            except StopIteration as done:
+                return done.value
+
     def _forward(self, x: Tensor, with_aux: bool) -> tuple[Tensor, Tensor | None, Tensor | None]:
         x = self._check_input(x)
         aux = with_aux and self.training and self.aux_logits
-        x = self.forward_stem(x)  # N, 192, 28, 28
-        x = self.inception3a(x)  # N, 256, 28, 28
-        x = self.inception3b(x)  # N, 480, 28, 28
-        x = self.maxpool3(x)  # N, 480, 14, 14
-        x = self.inception4a(x)  # N, 512, 14, 14
-        aux1 = self.aux1(x) if aux and self.aux1 is not None else None  # N, num_classes
-        x = self.inception4b(x)  # N, 512, 14, 14
-        x = self.inception4c(x)  # N, 512, 14, 14
-        x = self.inception4d(x)  # N, 528, 14, 14
-        aux2 = self.aux2(x) if aux and self.aux2 is not None else None  # N, num_classes
-        x = self.inception4e(x)  # N, 832, 14, 14
-        x = self.maxpool4(x)  # N, 832, 7, 7
-        x = self.inception5a(x)  # N, 832, 7, 7
-        x = self.inception5b(x)  # N, 1024, 7, 7
-        return x, aux1, aux2
+        out: dict[str, Tensor] = {}
+        for name, t in self._layers(x, heads=aux):
+            if name in AUX_HEADS or name == self.feature_info[-1].module:  # keep only what is returned
+                out[name] = t
+        return out[self.feature_info[-1].module], out.get("aux1"), out.get("aux2")
+
+    def intermediate_names(self) -> list[str]:
+        """Every name :meth:`forward_intermediates` accepts, in forward order (canonical spelling):
+        the layers of ``feature_info``, each block's branches ``"<block>.<branch>"``, and the
+        auxiliary heads ``"aux1"``/``"aux2"`` when the network has them."""
+        names = []
+        for f in self.feature_info:
+            module = getattr(self, f.module)
+            if isinstance(module, Inception):
+                names += [f"{f.module}.{b}" for b in BRANCH_NAMES]
+            names.append(f.module)
+            names += [h for h, at in AUX_HEADS.items() if long_name(at) == f.module and getattr(self, h) is not None]
+        return names
+
+    def _intermediate_name(self, name: object, valid: list[str]) -> str:
+        if not isinstance(name, str):
+            raise TypeError(f"names must hold layer names (str), got {name!r} ({type(name).__name__})")
+        canonical = long_name(name)
+        if canonical in valid:
+            return canonical
+        if canonical in AUX_HEADS:
+            raise ValueError(f"names: {name!r} is not available, this network was built with aux_logits=False")
+        heads = [h for h in AUX_HEADS if h in valid]
+        raise ValueError(
+            f"names: unknown layer {name!r}; valid names are the layers {list(LAYER_NAMES)} (blocks also as "
+            f"'inception3a' ...), a block's branch '<block>.<branch>' with branch in {list(BRANCH_NAMES)} "
+            f"(e.g. '4a.3x3')" + (f", and the auxiliary heads {heads}" if heads else "")
+        )
+
+    def forward_intermediates(
+        self, x: Tensor, names: str | Sequence[str] | None = None, *, stop_early: bool = False
+    ) -> dict[str, Tensor]:
+        """The outputs of the named layers in one forward pass, keyed by canonical name (as timm's
+        ``forward_intermediates``, by name rather than index).
+
+        ``names``: layers of ``feature_info`` (``"conv1"``, ``"4a"`` or ``"inception4a"``), a block's
+        branch (``"4a.3x3"``) or an auxiliary head (``"aux1"``, ``"aux2"``); ``None``: every layer of
+        ``feature_info``. Keys are long names (``"inception4a"``, ``"inception4a.3x3"``), in the order asked.
+        The heads run whenever they are named, also in eval mode, where ``forward`` skips them; they
+        return logits (N, num_classes), with dropout only in training mode.
+        ``stop_early``: stop after the last requested output; the layers above it are not run.
+        Without it the whole trunk runs (not the classifier), as in ``forward_features``.
+        See :meth:`intermediate_names` for every valid name.
+        """
+        valid = self.intermediate_names()
+        if names is None:
+            wanted = [f.module for f in self.feature_info]
+        else:
+            if isinstance(names, str):
+                names = [names]
+            elif not isinstance(names, Sequence):
+                raise TypeError(f"names must be a layer name, a list of them or None, got {type(names).__name__}")
+            wanted = list(dict.fromkeys(self._intermediate_name(n, valid) for n in names))
+            if not wanted:
+                raise ValueError("names must name at least one layer (or be None: every layer of feature_info)")
+        stop_early = check_bool("stop_early", stop_early)
+        x = self._check_input(x)
+        heads = any(n in AUX_HEADS for n in wanted)
+        branches = frozenset(n.partition(".")[0] for n in wanted if "." in n)
+        found: dict[str, Tensor] = {}
+        for name, t in self._layers(x, heads=heads, branches=branches):
+            if name in wanted:
+                found[name] = t
+                if stop_early and len(found) == len(wanted):
+                    break  # the generator is dropped: nothing above this layer runs
+        return {n: found[n] for n in wanted}
 
     def forward_features(self, x: Tensor) -> Tensor:
         """The last feature map (N, 1024, 7, 7 at 224 px), no auxiliary heads run."""
@@ -444,12 +560,6 @@ class GoogLeNet(nn.Module):
     def forward(self, x: Tensor) -> GoogLeNetOutputs:
         features, aux1, aux2 = self._forward(x, with_aux=True)
         return GoogLeNetOutputs(aux1, aux2, self.forward_head(features))
-
-
-def _variant(name: str) -> VariantSpec:
-    if not isinstance(name, str) or name not in VARIANTS:
-        raise ValueError(f"variant must be one of {sorted(VARIANTS)}, got {name!r}")
-    return VARIANTS[name]
 
 
 def googlenet(
@@ -473,7 +583,7 @@ def googlenet(
     Args:
         variant: ``"bn"`` (the seed blog's network, default), ``"paper"`` (as published in
             2014) or ``"torchvision"`` (loads torchvision's ImageNet weights). See
-            ``inception.VARIANTS[name].summary`` for what each one changes.
+            ``inception.config.variant_spec(name).summary`` for what each one changes.
         num_classes: classifier outputs. aux_logits: build the two auxiliary heads.
         width: multiplies every filter count (e.g. 0.25 for CPU experiments).
         stage_width: extra multipliers for (stem, stage 3, stage 4, stage 5).

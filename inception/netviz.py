@@ -22,8 +22,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import cost, zoo
-from ._checks import check_choice, check_int, check_number
-from .config import STAGES, VARIANTS, GoogLeNetConfig
+from ._checks import check_int, check_number
+from .architecture import LAYER_NAMES, block_stage, short_name
+from .config import STAGES, VARIANTS, WIDTH_GROUPS, GoogLeNetConfig, variant_spec
 from .cost import LayerCost
 from .display import Table, Verdict
 
@@ -52,20 +53,23 @@ __all__ = [
 ]
 
 PARAMS_COLOR, MACS_COLOR = "#4C72B0", "#DD8452"
-GROUPS: tuple[str, ...] = ("stem", "3", "4", "5", "head")
+#: The groups whose cost :func:`concentration` adds up: the width groups (stem, stages 3, 4, 5) and the classifier.
+COST_GROUPS: tuple[str, ...] = WIDTH_GROUPS + ("head",)
+#: Old name of :data:`COST_GROUPS`, kept so existing code keeps working.
+GROUPS = COST_GROUPS
 
 
 # ----------------------------------------------------------------------------- grouping
 def stage_label(stage: str) -> str:
     """Short label of a top-level module: ``"inception4c"`` -> ``"4c"``, others unchanged."""
-    return stage[len("inception"):] if stage.startswith("inception") else stage
+    return short_name(stage)
 
 
 def stage_group(stage: str) -> str:
     """GoogLeNet's coarse groups: "stem" (conv1-3), "3", "4", "5" (Inception blocks), "head" (fc),
     "aux" (auxiliary classifiers)."""
-    if stage.startswith("inception"):
-        return stage[len("inception")]
+    if short_name(stage) != stage:  # an Inception block
+        return block_stage(stage)
     if stage.startswith("aux"):
         return "aux"
     if stage in ("fc", "avgpool", "dropout"):
@@ -151,8 +155,8 @@ class Concentration:
 
 def concentration(layers: Sequence[LayerCost]) -> Concentration:
     """Group a GoogLeNet's layers (auxiliary heads left out) into stem, 3, 4, 5, head."""
-    params = {g: 0 for g in GROUPS}
-    macs = {g: 0 for g in GROUPS}
+    params = {g: 0 for g in COST_GROUPS}
+    macs = {g: 0 for g in COST_GROUPS}
     for layer in layers:
         if layer.aux:
             continue
@@ -167,7 +171,7 @@ def concentration_table(layers: Sequence[LayerCost]) -> Table:
     c = concentration(layers)
     _, h, w = layers[0].in_shape
     rows = [[g, c.params[g], f"{c.params_share(g):.1%}", round(c.macs[g] / 1e6, 1), f"{c.macs_share(g):.1%}"]
-            for g in GROUPS]
+            for g in COST_GROUPS]
     return Table(["group", "params", "share", "MACs (M)", "share "], rows,
                  title=f"Where the cost lives ({h}x{w} px input, no auxiliary heads)", digits=1)
 
@@ -199,8 +203,8 @@ def variant_stage_table(input_size: int = 224) -> Table:
     rows = []
     for name in VARIANTS:
         c = concentration(cost.layer_costs(GoogLeNetConfig(variant=name, aux_logits=False), input_size))
-        rows.append([name] + [round(c.macs[g] / 1e6, 1) for g in GROUPS] + [round(sum(c.macs.values()) / 1e6, 1)])
-    return Table(["variant"] + [f"{g} (M MACs)" for g in GROUPS] + ["total"], rows,
+        rows.append([name] + [round(c.macs[g] / 1e6, 1) for g in COST_GROUPS] + [round(sum(c.macs.values()) / 1e6, 1)])
+    return Table(["variant"] + [f"{g} (M MACs)" for g in COST_GROUPS] + ["total"], rows,
                  title=f"MACs per group at {input_size}x{input_size} px, no auxiliary heads", digits=1)
 
 
@@ -437,7 +441,7 @@ class _SharePlot:
         return buf.getvalue()
 
 
-_LABELS = ["conv1", "conv2", "conv3", "3a", "3b", "4a", "4b", "4c", "4d", "4e", "5a", "5b", "fc"]
+_LABELS = [*LAYER_NAMES, "fc"]
 
 
 def _shares(layers: Sequence[LayerCost]) -> tuple[list[float], list[float]]:
@@ -468,7 +472,7 @@ def too_small_message(size: int, variant: str, minimum: int) -> str:
 def _check_explorer_args(variant: str | None = None, input_size: int | None = None) -> int | None:
     """Check the explorer's arguments; returns ``input_size`` as a plain int (None stays None)."""
     if variant is not None:
-        check_choice("variant", variant, sorted(VARIANTS))
+        variant_spec(variant)
     return None if input_size is None else check_int("input_size", input_size, _MIN_PX, _MAX_PX)
 
 

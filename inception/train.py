@@ -30,10 +30,12 @@ import torch
 from torch import Tensor, nn
 
 from ._checks import check_bool, check_int, check_number
+from .architecture import AUX_HEADS, LAYER_NAMES, long_name
 from .data import ImageData, normalize
 from .model import GoogLeNet, aux_weight_pair, googlenet, googlenet_loss
 
 __all__ = [
+    "GRAD_LAYERS",
     "STAGES",
     "HEADS",
     "OPTIMIZERS",
@@ -49,9 +51,13 @@ __all__ = [
     "resolve_device",
 ]
 
-#: Stages whose gradient norm is recorded, from the input upwards.
-STAGES: tuple[str, ...] = ("conv1", "conv2", "conv3", "3a", "3b", "4a", "4b", "4c", "4d", "4e", "5a", "5b")
-HEADS: tuple[str, ...] = ("main", "aux1", "aux2")
+#: Layers whose gradient norm is recorded, from the input upwards: every layer of the trunk
+#: (:data:`inception.architecture.LAYER_NAMES`, short names).
+GRAD_LAYERS: tuple[str, ...] = LAYER_NAMES
+#: Old name of :data:`GRAD_LAYERS`, kept so existing code keeps working.
+STAGES = GRAD_LAYERS
+#: The classifiers whose accuracy ``evaluate`` reports: the main head, then the auxiliary heads.
+HEADS: tuple[str, ...] = ("main", *AUX_HEADS)
 #: Optimisers ``train`` knows, by the name its ``optimizer`` argument takes.
 OPTIMIZERS: tuple[str, ...] = ("sgd", "adamw")
 #: Devices ``train`` and ``make_model`` accept by name (or pass a ``torch.device``).
@@ -59,8 +65,8 @@ DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")
 
 
 def stage_modules(model: GoogLeNet) -> dict[str, nn.Module]:
-    """The modules of :data:`STAGES` by name (stem convolutions and Inception blocks)."""
-    return {s: getattr(model, s if s.startswith("conv") else f"inception{s}") for s in STAGES}
+    """The modules of :data:`GRAD_LAYERS` by short name (stem convolutions and Inception blocks)."""
+    return {s: getattr(model, long_name(s)) for s in GRAD_LAYERS}
 
 
 def _mps_available() -> bool:
@@ -265,24 +271,15 @@ def _smooth(y: list[float], k: int) -> list[float]:
 
 # ----------------------------------------------------------------------------- evaluation
 def _features_and_aux(model: GoogLeNet, x: Tensor) -> tuple[Tensor, Tensor | None, Tensor | None]:
-    """Main logits and both auxiliary logits, in whatever mode the model is in.
+    """Main logits and both auxiliary logits (None without heads), in whatever mode the model is in.
 
     In eval mode ``GoogLeNet.forward`` skips the auxiliary heads (they are discarded at
-    inference, section 5), so we catch the outputs of 4a and 4d with hooks and run the heads.
+    inference, section 5); ``forward_intermediates`` runs them when they are named.
     """
-    caught: dict[str, Tensor] = {}
-    hooks = [
-        model.inception4a.register_forward_hook(lambda m, i, o: caught.__setitem__("4a", o)),
-        model.inception4d.register_forward_hook(lambda m, i, o: caught.__setitem__("4d", o)),
-    ]
-    try:
-        logits = model.forward_head(model.forward_features(x))
-    finally:
-        for h in hooks:
-            h.remove()
-    a1 = model.aux1(caught["4a"]) if model.aux1 is not None else None
-    a2 = model.aux2(caught["4d"]) if model.aux2 is not None else None
-    return logits, a1, a2
+    last = long_name(GRAD_LAYERS[-1])
+    heads = [h for h in AUX_HEADS if getattr(model, h) is not None]
+    out = model.forward_intermediates(x, [last, *heads])
+    return model.forward_head(out[last]), out.get("aux1"), out.get("aux2")
 
 
 def _model_device(model: nn.Module) -> torch.device:
@@ -450,7 +447,7 @@ def train(
         "init": model.config.init_scheme if model.config.init_weights else "pytorch",
         "device": device.type,
     }
-    hist = History(config, {k: [] for k in ("loss", "main", "aux1", "aux2")}, {s: [] for s in STAGES},
+    hist = History(config, {k: [] for k in ("loss", "main", "aux1", "aux2")}, {s: [] for s in GRAD_LAYERS},
                    {f"{split}_{h}": [] for split in ("train", "val") for h in HEADS})
     stages = stage_modules(model)
     groups = {s: [p for p in m.parameters() if p.requires_grad] for s, m in stages.items()}
