@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import cost
-from ._checks import check_choice, check_number
+from ._checks import check_choice, check_int, check_number
 from .architecture import BLOCK_NAMES, BRANCH_COLORS, BRANCH_NAMES, INCEPTION_BLOCKS, BlockSpec, check_filter_count
 from .config import GoogLeNetConfig, naive_out_channels
 from .display import Table, Verdict, fmt
@@ -43,6 +43,8 @@ __all__ = [
     "branch_table",
     "block_svg",
     "block_diagram",
+    "figure2_svg",
+    "figure2",
     "BlockBuilder",
     "block_builder",
     "Verdict",
@@ -778,6 +780,38 @@ def block_diagram(preset: str = "3a", naive: bool = False) -> Any:
     _preset_spec(preset)  # clear error for an unknown name
     p = block_presets()[preset]
     return SVG(block_svg(block_report(p.in_shape, p.spec, naive)))
+
+
+def figure2_svg(block: str = "3a", panel_width: int = 470) -> str:
+    """The paper's Figure 2 for block ``block`` of Table 1 at its GoogLeNet input: (a) the naive
+    module and (b) the module with dimension reductions, side by side, one SVG drawn by
+    :func:`block_svg` from the block's filter counts (box widths proportional to channels)."""
+    _preset_spec(block)  # clear error for an unknown name
+    panel_width = check_int("panel_width", panel_width, 320, 1200)
+    p = block_presets()[block]
+    panels = [block_svg(block_report(p.in_shape, p.spec, naive), width=panel_width) for naive in (True, False)]
+    heights = [float(svg.split('height="', 1)[1].split('"', 1)[0]) for svg in panels]
+    gap, title_h = 16, 22
+    width, height = 2 * panel_width + gap, max(heights) + title_h
+    titles = (f"(a) Inception module {block}, naive version", f"(b) Inception module {block} with dimension reductions")
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height:.0f}" '
+           f'viewBox="0 0 {width} {height:.0f}" font-family="sans-serif" font-size="12">']
+    for i, (svg, title) in enumerate(zip(panels, titles)):
+        x = i * (panel_width + gap)
+        out.append(f'<text x="{x + panel_width / 2:.1f}" y="15" text-anchor="middle" font-weight="bold">'
+                   f'{html.escape(title)}</text>')
+        out.append(svg.replace("<svg ", f'<svg x="{x}" y="{title_h}" ', 1))
+    out.append(f'<line x1="{panel_width + gap / 2}" y1="4" x2="{panel_width + gap / 2}" y2="{height - 4:.0f}" '
+               f'stroke="#CCCCCC"/>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def figure2(block: str = "3a", panel_width: int = 470) -> Any:
+    """:func:`figure2_svg` as a displayable SVG (the paper's Figure 2a and 2b for one block)."""
+    from IPython.display import SVG
+
+    return SVG(figure2_svg(block, panel_width))
 
 
 def block_builder(preset: str = "3a", naive: bool = False) -> BlockBuilder:
