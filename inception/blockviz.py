@@ -55,6 +55,7 @@ __all__ = [
     "check_block_weights",
     "check_aux_params",
     "check_branch3_kernel_saving",
+    "check_block_out_channels",
 ]
 
 #: Kernel sizes the reduction widget offers (odd, so "same" padding k // 2 keeps H and W).
@@ -890,3 +891,10 @@ def check_branch3_kernel_saving(answer: int | None, block: str = "3a") -> Verdic
     three = cost.by_branch(cost.block_costs(p.in_shape, p.spec, variant="torchvision"))["5x5"].weights
     return _check(answer, five - three, f"the weights torchvision's 3x3 kernel saves in the 5x5 branch of {block}",
                   hint="Only the kxk conv changes: (5*5 - 3*3) * ch5x5red * ch5x5.")
+
+
+def check_block_out_channels(answer: int | None, block: str = "4e") -> Verdict:
+    """Exercise (notebook 00): output channels of block ``block`` of Table 1 (the four branch widths added up)."""
+    spec = _preset_spec(block)
+    return _check(answer, spec.out_channels, f"the output channels of block {block}",
+                  hint="Add the widths of the four branches: #1x1 + #3x3 + #5x5 + pool proj (not the reductions).")

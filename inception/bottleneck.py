@@ -27,6 +27,7 @@ import torch
 from torch import Tensor
 
 from ._checks import check_choice, check_int, check_number
+from .architecture import BRANCH_COLORS
 from .display import Verdict
 from .model import GoogLeNet, Inception
 
@@ -39,6 +40,7 @@ __all__ = [
     "reconstruction_curve",
     "reconstruction_error",
     "block_input",
+    "block_inputs",
     "reduction_widths",
     "plot_bottleneck",
     "check_width_for",
@@ -116,23 +118,32 @@ def reconstruction_error(acts: Tensor, down: Tensor, up: Tensor | None = None) -
 
 
 @torch.no_grad()
-def block_input(model: GoogLeNet, x: Tensor, block: str) -> Tensor:
-    """The input of Inception block ``block`` ("3a" or "inception3a") for images ``x`` (eval mode)."""
+def block_inputs(model: GoogLeNet, x: Tensor, blocks: Sequence[str]) -> dict[str, Tensor]:
+    """The inputs of several Inception blocks ("3a" or "inception3a") for images ``x``, from one
+    forward pass in eval mode (the model's mode is restored); keyed as requested."""
     if not isinstance(model, GoogLeNet):
         raise TypeError(f"model must be an inception GoogLeNet, got {type(model).__name__}")
-    blocks = [n for n, m in model.named_children() if isinstance(m, Inception)]
-    name = block if block in blocks else f"inception{block}"
-    check_choice("block", name, blocks)
-    store: list[Tensor] = []
-    handle = getattr(model, name).register_forward_pre_hook(lambda _m, inputs: store.append(inputs[0].detach()))
+    if isinstance(blocks, str) or not isinstance(blocks, (list, tuple)):
+        raise TypeError(f"blocks must be a list of block names, got {type(blocks).__name__}")
+    valid = [n for n, m in model.named_children() if isinstance(m, Inception)]
+    names = {b: check_choice("block", b if b in valid else f"inception{b}", valid) for b in blocks}
+    store: dict[str, Tensor] = {}
+    handles = [getattr(model, name).register_forward_pre_hook(
+        lambda _m, inputs, key=key: store.__setitem__(key, inputs[0].detach())) for key, name in names.items()]
     was_training = model.training
     model.eval()
     try:
         model(x)
     finally:
-        handle.remove()
+        for h in handles:
+            h.remove()
         model.train(was_training)
-    return store[-1]
+    return {key: store[key] for key in names}
+
+
+def block_input(model: GoogLeNet, x: Tensor, block: str) -> Tensor:
+    """The input of Inception block ``block`` ("3a" or "inception3a") for images ``x`` (eval mode)."""
+    return block_inputs(model, x, [block])[block]
 
 
 def reduction_widths(model: GoogLeNet, block: str) -> dict[str, int]:
@@ -153,21 +164,22 @@ def plot_bottleneck(curves: Mapping[str, BottleneckCurve], marks: Mapping[str, i
                     title: str = "", colors: Sequence[str] = ("#333333", "#999999", "#4C72B0", "#C44E52")) -> "Figure":
     """Error against width r, one line per curve, r as a fraction of the input channels on a second
     axis; ``marks`` (label -> width) are drawn as vertical lines with each curve's error there."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    import matplotlib.pyplot as plt
 
     if not curves:
         raise ValueError("curves must hold at least one BottleneckCurve")
-    fig = Figure(figsize=(7.5, 3.4), dpi=90, layout="constrained")
-    FigureCanvasAgg(fig)
+    fig = plt.figure(figsize=(7.5, 3.4), dpi=90, layout="constrained")
+    plt.close(fig)  # returned, not left open in pyplot: Jupyter shows it once, as the cell's value
     ax = fig.add_subplot()
     c_max = max(c.channels for c in curves.values())
     for (label, curve), color in zip(curves.items(), colors):
         ax.plot(range(curve.channels + 1), curve.error, "o-", ms=3, color=color, label=label)
-    mark_colors = ("#55A868", "#C44E52", "#8172B2", "#4C72B0")
-    for (label, r), color in zip((marks or {}).items(), mark_colors):
+    fallback = ("#8172B2", "#4C72B0", "#55A868", "#C44E52")
+    for i, (label, r) in enumerate((marks or {}).items()):
+        # a "3x3 reduce" mark in the 3x3 branch's colour, so it matches every other figure
+        color = BRANCH_COLORS.get(label.split()[0], fallback[i % len(fallback)])
         ax.axvline(r, color=color, ls="--", lw=1)
-        errors = ", ".join(f"{curve.at(r):.0%}" for curve in curves.values() if r <= curve.channels)
+        errors = ", ".join(f"{name.split()[0]} {curve.at(r):.0%}" for name, curve in curves.items() if r <= curve.channels)
         ax.text(r + 0.2, 0.97, f"{label} = {r}\nerror {errors}", color=color, fontsize=8, va="top")
     ax.set_xlim(0, c_max)
     ax.set_ylim(0, 1.02)

@@ -386,3 +386,12 @@ def test_figure2_draws_both_panels_from_the_block_spec():
         bv.figure2_svg("6a")
     with pytest.raises(ValueError, match="panel_width"):
         bv.figure2_svg("3a", panel_width=10)
+
+
+def test_check_block_out_channels_exercise():
+    assert bv.check_block_out_channels(None, "4e").ok is None
+    assert bv.check_block_out_channels(832, "4e").ok is True
+    wrong = bv.check_block_out_channels(256 + 160 + 320 + 32 + 128 + 128, "4e")  # reductions added too
+    assert wrong.ok is False and "not the reductions" in str(wrong)
+    with pytest.raises(ValueError):
+        bv.check_block_out_channels(832, "6a")

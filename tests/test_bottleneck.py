@@ -74,8 +74,12 @@ def test_block_input_and_reduction_widths_on_a_small_network():
     spec = model.config.blocks["3a"]
     assert acts.shape[1] == widths["input channels"] == model.inception3a.branch("1x1").conv.in_channels
     assert (widths["3x3 reduce"], widths["5x5 reduce"]) == (spec.ch3x3red, spec.ch5x5red)
+    both = bn.block_inputs(model, x, ["3a", "inception4a"])
+    assert torch.equal(both["3a"], acts) and both["inception4a"].shape[1] == bn.reduction_widths(model, "4a")["input channels"]
     with pytest.raises(ValueError, match="block"):
         bn.block_input(model, x, "6a")
+    with pytest.raises(TypeError, match="blocks"):
+        bn.block_inputs(model, x, "3a")
     with pytest.raises(TypeError, match="model"):
         bn.reduction_widths(object(), "3a")
 
@@ -93,5 +97,6 @@ def test_plot_returns_a_figure_with_marks():
     fig = bn.plot_bottleneck({"a": curve, "b": curve}, {"3x3 reduce": 3}, title="t")
     ax = fig.axes[0]
     assert len(ax.lines) == 3 and any("3x3 reduce = 3" in t.get_text() for t in ax.texts)
+    assert ax.lines[-1].get_color() == inception.architecture.BRANCH_COLORS["3x3"]
     with pytest.raises(ValueError, match="curves"):
         bn.plot_bottleneck({})
