@@ -56,6 +56,7 @@ __all__ = [
     "check_aux_params",
     "check_branch3_kernel_saving",
     "check_block_out_channels",
+    "check_conv_as_linear",
 ]
 
 #: Kernel sizes the reduction widget offers (odd, so "same" padding k // 2 keeps H and W).
@@ -898,3 +899,25 @@ def check_block_out_channels(answer: int | None, block: str = "4e") -> Verdict:
     spec = _preset_spec(block)
     return _check(answer, spec.out_channels, f"the output channels of block {block}",
                   hint="Add the widths of the four branches: #1x1 + #3x3 + #5x5 + pool proj (not the reductions).")
+
+
+def check_conv_as_linear(conv: Any, fc: Any, x: Any) -> Verdict:
+    """Exercise (notebook 01): ``conv`` must compute ``fc`` (an ``nn.Linear``) at every pixel of ``x`` (N, C, H, W)."""
+    import torch
+    from torch import nn
+
+    if conv is None:
+        return Verdict(None, "Fill in your nn.Conv2d (it is still None).")
+    if not isinstance(fc, nn.Linear):
+        raise TypeError(f"fc must be an nn.Linear, got {type(fc).__name__}")
+    if not isinstance(conv, nn.Conv2d):
+        return Verdict(False, f"Not yet: your layer is a {type(conv).__name__}, not an nn.Conv2d.")
+    if tuple(conv.kernel_size) != (1, 1) or (conv.in_channels, conv.out_channels) != (fc.in_features, fc.out_features):
+        return Verdict(False, f"Not yet: expected a 1x1 nn.Conv2d({fc.in_features}, {fc.out_features}), got kernel "
+                              f"{tuple(conv.kernel_size)} from {conv.in_channels} to {conv.out_channels} channels.")
+    with torch.no_grad():
+        ok = torch.allclose(conv(x), fc(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2), atol=1e-6)
+    if ok:
+        return Verdict(True, "Correct: your 1x1 convolution is the linear layer applied at every pixel.")
+    return Verdict(False, "Not yet: right shape, different numbers. Copy fc.weight (viewed as out x in x 1 x 1) "
+                          "and fc.bias into the convolution.")

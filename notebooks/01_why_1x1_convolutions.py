@@ -486,27 +486,21 @@ bv.check_naive_channels(channels, block="4a")
 
 # %% [markdown]
 # **4.** Write the 1x1 convolution that computes the same as the fully connected layer `fc2` below
-# at every pixel (copy its weights; mind the shapes). The assert checks your layer.
+# at every pixel (copy its weights; mind the shapes). The check function tests your layer.
 
 # %%
 torch.manual_seed(1)
 fc2 = nn.Linear(64, 8)
 x2 = torch.randn(1, 64, 5, 5)
 conv2 = None  # your nn.Conv2d with fc2's weights
-if conv2 is None:
-    print("Fill in conv2.")
-else:
-    with torch.no_grad():
-        assert torch.allclose(conv2(x2), fc2(x2.permute(0, 2, 3, 1)).permute(0, 3, 1, 2), atol=1e-6)
-    print("Correct: your 1x1 convolution is fc2 applied at every pixel.")
+bv.check_conv_as_linear(conv2, fc2, x2)
 
 # %% jupyter={"source_hidden": true}
 conv2 = nn.Conv2d(64, 8, kernel_size=1)
 with torch.no_grad():
-    conv2.weight.copy_(fc2.weight.view(8, 64, 1, 1))
+    conv2.weight.copy_(fc2.weight.view(8, 64, 1, 1))   # (out, in) -> (out, in, 1, 1)
     conv2.bias.copy_(fc2.bias)
-    assert torch.allclose(conv2(x2), fc2(x2.permute(0, 2, 3, 1)).permute(0, 3, 1, 2), atol=1e-6)
-print("Correct: your 1x1 convolution is fc2 applied at every pixel.")
+bv.check_conv_as_linear(conv2, fc2, x2)
 
 # %% [markdown]
 # **5.** In the trained mini network, what is the narrowest 1x1 reduction of block **5a**'s input

@@ -395,3 +395,22 @@ def test_check_block_out_channels_exercise():
     assert wrong.ok is False and "not the reductions" in str(wrong)
     with pytest.raises(ValueError):
         bv.check_block_out_channels(832, "6a")
+
+
+def test_check_conv_as_linear_exercise():
+    import torch
+    from torch import nn
+
+    torch.manual_seed(1)
+    fc, x = nn.Linear(6, 3), torch.randn(1, 6, 4, 4)
+    assert bv.check_conv_as_linear(None, fc, x).ok is None
+    conv = nn.Conv2d(6, 3, 1)
+    assert bv.check_conv_as_linear(conv, fc, x).ok is False                 # right shape, its own weights
+    with torch.no_grad():
+        conv.weight.copy_(fc.weight.view(3, 6, 1, 1))
+        conv.bias.copy_(fc.bias)
+    assert bv.check_conv_as_linear(conv, fc, x).ok is True
+    assert bv.check_conv_as_linear(nn.Conv2d(6, 3, 3, padding=1), fc, x).ok is False
+    assert bv.check_conv_as_linear(fc, fc, x).ok is False
+    with pytest.raises(TypeError, match="fc"):
+        bv.check_conv_as_linear(conv, conv, x)
