@@ -49,7 +49,7 @@ from inception import blockviz as bv, cost
 from inception.display import Table
 
 # %% [markdown]
-# ## 1. The naive Inception module (Figure 2a)
+# ## 1. The naive Inception module and the one with reductions (Figure 2)
 #
 # **Where the idea comes from** (section 3, "Motivation and High Level Considerations"). The
 # simplest way to get a better network is to make it bigger, deeper and wider. That costs
