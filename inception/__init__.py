@@ -26,8 +26,9 @@ __version__ = "0.1.0"
 #: of their own. They load on first access (PEP 562), so ``import inception`` stays cheap: the
 #: plotting and widget modules pull in matplotlib and ipywidgets only when used.
 SUBMODULES: tuple[str, ...] = (
-    "ablation", "architecture", "blockviz", "checkpoints", "config", "cost", "data", "display",
-    "experiments", "features", "featviz", "images", "model", "netviz", "stats", "table1", "train", "weights", "zoo",
+    "ablation", "architecture", "blockviz", "bottleneck", "checkpoints", "config", "cost", "data", "display",
+    "experiments", "features", "featviz", "images", "model", "netmap", "netviz", "stats", "table1", "train", "weights",
+    "zoo",
 )
 
 

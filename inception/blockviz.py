@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import cost
-from ._checks import check_choice, check_number
+from ._checks import check_choice, check_int, check_number
 from .architecture import (BLOCK_NAMES, BRANCH_COLORS, BRANCH_NAMES, INCEPTION_BLOCKS, BlockSpec, check_filter_count,
                            long_name, short_name)
 from .config import GoogLeNetConfig, naive_out_channels
@@ -44,6 +44,8 @@ __all__ = [
     "branch_table",
     "block_svg",
     "block_diagram",
+    "figure2_svg",
+    "figure2",
     "BlockBuilder",
     "block_builder",
     "Verdict",
@@ -54,6 +56,8 @@ __all__ = [
     "check_block_weights",
     "check_aux_params",
     "check_branch3_kernel_saving",
+    "check_block_out_channels",
+    "check_conv_as_linear",
 ]
 
 #: Kernel sizes the reduction widget offers (odd, so "same" padding k // 2 keeps H and W).
@@ -781,6 +785,38 @@ def block_diagram(preset: str = "3a", naive: bool = False) -> Any:
     return SVG(block_svg(block_report(p.in_shape, p.spec, naive)))
 
 
+def figure2_svg(block: str = "3a", panel_width: int = 470) -> str:
+    """The paper's Figure 2 for block ``block`` of Table 1 at its GoogLeNet input: (a) the naive
+    module and (b) the module with dimension reductions, side by side, one SVG drawn by
+    :func:`block_svg` from the block's filter counts (box widths proportional to channels)."""
+    _preset_spec(block)  # clear error for an unknown name
+    panel_width = check_int("panel_width", panel_width, 320, 1200)
+    p = block_presets()[block]
+    panels = [block_svg(block_report(p.in_shape, p.spec, naive), width=panel_width) for naive in (True, False)]
+    heights = [float(svg.split('height="', 1)[1].split('"', 1)[0]) for svg in panels]
+    gap, title_h = 16, 22
+    width, height = 2 * panel_width + gap, max(heights) + title_h
+    titles = (f"(a) Inception module {block}, naive version", f"(b) Inception module {block} with dimension reductions")
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height:.0f}" '
+           f'viewBox="0 0 {width} {height:.0f}" font-family="sans-serif" font-size="12">']
+    for i, (svg, title) in enumerate(zip(panels, titles)):
+        x = i * (panel_width + gap)
+        out.append(f'<text x="{x + panel_width / 2:.1f}" y="15" text-anchor="middle" font-weight="bold">'
+                   f'{html.escape(title)}</text>')
+        out.append(svg.replace("<svg ", f'<svg x="{x}" y="{title_h}" ', 1))
+    out.append(f'<line x1="{panel_width + gap / 2}" y1="4" x2="{panel_width + gap / 2}" y2="{height - 4:.0f}" '
+               f'stroke="#CCCCCC"/>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def figure2(block: str = "3a", panel_width: int = 470) -> Any:
+    """:func:`figure2_svg` as a displayable SVG (the paper's Figure 2a and 2b for one block)."""
+    from IPython.display import SVG
+
+    return SVG(figure2_svg(block, panel_width))
+
+
 def block_builder(preset: str = "3a", naive: bool = False) -> BlockBuilder:
     """The notebook-02 widget, starting from block ``preset`` of Table 1."""
     return BlockBuilder(preset, naive)
@@ -857,3 +893,32 @@ def check_branch3_kernel_saving(answer: int | None, block: str = "3a") -> Verdic
     three = cost.by_branch(cost.block_costs(p.in_shape, p.spec, variant="torchvision"))["5x5"].weights
     return _check(answer, five - three, f"the weights torchvision's 3x3 kernel saves in the 5x5 branch of {block}",
                   hint="Only the kxk conv changes: (5*5 - 3*3) * ch5x5red * ch5x5.")
+
+
+def check_block_out_channels(answer: int | None, block: str = "4e") -> Verdict:
+    """Exercise (notebook 00): output channels of block ``block`` of Table 1 (the four branch widths added up)."""
+    spec = _preset_spec(block)
+    return _check(answer, spec.out_channels, f"the output channels of block {block}",
+                  hint="Add the widths of the four branches: #1x1 + #3x3 + #5x5 + pool proj (not the reductions).")
+
+
+def check_conv_as_linear(conv: Any, fc: Any, x: Any) -> Verdict:
+    """Exercise (notebook 01): ``conv`` must compute ``fc`` (an ``nn.Linear``) at every pixel of ``x`` (N, C, H, W)."""
+    import torch
+    from torch import nn
+
+    if conv is None:
+        return Verdict(None, "Fill in your nn.Conv2d (it is still None).")
+    if not isinstance(fc, nn.Linear):
+        raise TypeError(f"fc must be an nn.Linear, got {type(fc).__name__}")
+    if not isinstance(conv, nn.Conv2d):
+        return Verdict(False, f"Not yet: your layer is a {type(conv).__name__}, not an nn.Conv2d.")
+    if tuple(conv.kernel_size) != (1, 1) or (conv.in_channels, conv.out_channels) != (fc.in_features, fc.out_features):
+        return Verdict(False, f"Not yet: expected a 1x1 nn.Conv2d({fc.in_features}, {fc.out_features}), got kernel "
+                              f"{tuple(conv.kernel_size)} from {conv.in_channels} to {conv.out_channels} channels.")
+    with torch.no_grad():
+        ok = torch.allclose(conv(x), fc(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2), atol=1e-6)
+    if ok:
+        return Verdict(True, "Correct: your 1x1 convolution is the linear layer applied at every pixel.")
+    return Verdict(False, "Not yet: right shape, different numbers. Copy fc.weight (viewed as out x in x 1 x 1) "
+                          "and fc.bias into the convolution.")

@@ -25,6 +25,15 @@
 #
 # **You need** Python, PyTorch basics (`nn.Module`, a forward pass) and convolution arithmetic
 # (kernel, stride, padding). No GPU, no downloads.
+#
+# **Where it comes from.** The collection grew from a blog post, *[Paper Review & Implementation]
+# Going deeper with convolutions (GoogleNet/Inception Net v1, 2014)*, called "the seed" in the
+# notebooks. It reproduces the seed's PyTorch network (the package's `bn` variant) and its
+# `torchinfo` summary exactly (13,393,352 parameters, 3.17 G mult-adds for a batch of two), and
+# corrects what that summary and code get wrong (notebook 02): the mult-adds leave out the
+# auxiliary classifiers, because torchinfo runs in eval mode; the weight initialisation never
+# reaches the `nn.Linear` layers; and the filter counts typed by hand are derived here from the
+# paper's Table 1, whose own errors notebook 03 checks row by row.
 
 # %% [markdown]
 # ## Contents
@@ -32,8 +41,8 @@
 # | notebook | what it covers |
 # |---|---|
 # | `00_index.ipynb` | this page: the collection, the package, how to check that everything works |
-# | `01_why_1x1_convolutions.ipynb` | the naive block (Figure 2a) and its blow-up; a 1x1 conv is a per-pixel linear layer; what a reduction saves and where it stops paying off |
-# | `02_building_the_inception_block.ipynb` | the block step by step; GoogLeNet from Table 1; the seed blog's summary reproduced and corrected; the three variants |
+# | `01_why_1x1_convolutions.ipynb` | section 3's motivation; Figure 2 (naive vs with reductions) and the naive block's blow-up; a 1x1 conv is a per-pixel linear layer; what a reduction saves, where it stops paying off, and what it can cost in representation (Inception-v3's bottlenecks) |
+# | `02_building_the_inception_block.ipynb` | the block step by step; GoogLeNet from Table 1 and its map (Figure 3); the seed blog's summary reproduced and corrected; the three variants; LRN |
 # | `03_parameters_and_compute.ipynb` | Table 1 recomputed (and its errata); compute early, parameters late; AlexNet, VGG-16, naive blocks, GAP; the paper's claims checked |
 # | `04_auxiliary_classifiers.ipynb` | do the auxiliary classifiers help? A real ablation on a laptop CPU, with gradient norms by depth |
 # | `05_feature_maps.ipynb` | what the four branches of a trained network respond to; a scale experiment; a feature-map browser |
@@ -49,6 +58,26 @@
 # - The package's parts: `inception.architecture` (Table 1 as data), `inception.model` (the
 #   network in three variants), `inception.cost` (exact parameter and compute counts),
 #   `inception.weights` (torchvision's ImageNet weights, when you have them).
+
+# %% [markdown]
+# ## The map: GoogLeNet in one picture (Figure 3)
+#
+# The whole network as the paper's Figure 3 and Table 1 describe it, drawn by the package from its
+# config and cost model (`inception.netmap.network_map`; notebook 02 explains it): the stem and
+# stage 3 in the first column, stages 4 and 5 and the classifier in the second, the two auxiliary
+# classifiers (training only) in the third. Each Inception block is split into its four branch
+# outputs (1x1, 3x3, 5x5 and pool, in the colours every notebook uses), and every box shows its
+# output size H x W x C. Notebook 01 is about what happens inside one block, 02 builds the blocks
+# and the whole network, 03 counts its cost, 04 asks what the auxiliary heads do, and 05 looks at
+# what the branches of a trained network respond to.
+
+# %% tags=["network-map"]
+from IPython.display import display
+
+from inception import netmap
+
+network_figure = netmap.network_map("paper")
+display(network_figure)
 
 # %% [markdown]
 # ## A first check: the package and the paper's architecture
@@ -79,12 +108,85 @@ model = inception.googlenet("bn")  # the seed blog's network
 aux1, aux2, out = model(torch.randn(2, 3, 224, 224))  # training mode: both auxiliary heads run
 print(aux1.shape, aux2.shape, out.shape)
 
+# %%
+# check: the seed's torchinfo figures quoted above, from the cost model (notebook 02 runs torchinfo itself):
+# all parameters, and the mult-adds of a batch of two without the auxiliary heads
+seed_layers = inception.cost.layer_costs(inception.GoogLeNetConfig(variant="bn"), 224)
+assert inception.cost.totals(seed_layers).params == sum(p.numel() for p in model.parameters()) == 13_393_352
+assert round(2 * inception.cost.totals(seed_layers, include_aux=False).torchinfo_macs / 1e9, 2) == 3.17
+
+# %% [markdown]
+# ## Instructor notes
+#
+# **Running times.** Each notebook's time to run top to bottom in a fresh kernel (kernel start-up
+# included), read from `results/notebook_times.json`, which `python benchmarks/bench_notebooks.py`
+# writes. They were measured on a 2-CPU machine that was running other jobs at the same time, so
+# read them as upper bounds for a 2-core laptop; re-run the benchmark on your machine before class.
+
+# %%
+import json
+from pathlib import Path
+
+times = json.loads((Path(inception.__file__).resolve().parents[1] / "results" / "notebook_times.json").read_text())
+notebooks = sorted(times["notebooks"])
+Table(["notebook", "median s", "worst s", "runs", "target s"],
+      [[name, t["median_s"], t["worst_s"], t["runs"], t["target_s"]] for name, t in sorted(times["notebooks"].items())],
+      title=f"measured {times['measured']} on {times['machine']['cpus']} CPUs"
+            + (f" ({times['note']})" if times["note"] else ""), digits=1)
+
+# %%
+# check: every other notebook of the collection has a measurement (the benchmark writes 00's own time after running it)
+on_disk = {p.name for p in (Path(inception.__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb")}
+assert on_disk - {"00_index.ipynb"} <= set(notebooks) <= on_disk
+assert all(t["median_s"] > 0 for t in times["notebooks"].values())
+
+# %% [markdown]
+# **Order.** 00, then 01 (why 1x1 reductions), then 02 (the block and the network), which every
+# later notebook builds on. After 02 the others can be taken in any order: 03 (cost, Table 1's
+# errata) needs the cost vocabulary of 01; 04 (auxiliary classifiers) and 05 (what the branches
+# respond to) stand on their own. Section 5 of 01 uses the small trained network that ships with
+# the package, which 05 describes in full; nothing has to be trained first.
+#
+# **What to run live in class** (the rest reads well from the stored outputs):
+# - 01: the Figure 2 diagrams and the naive-growth plot (section 1), the 1x1-conv-equals-FC check
+#   (section 2), the reduction widget (section 4): move the reduction width past the break-even
+#   line; and the bottleneck curves (section 5).
+# - 02: the branch-by-branch shapes (section 1), the map above, the seed's torchinfo summary in
+#   eval and train mode (section 3), the LRN demonstration (section 4) and the block builder
+#   (section 5): switch 3a to naive.
+# - 03: the network explorer (section 8): change the width and resolution and watch where the
+#   compute goes.
+# - 04: its live run trains real networks; start it at the beginning of the lesson (see the table
+#   for its time) and discuss the stored full run while it trains.
+# - 05: the feature-map browser and the scale experiment's plots.
+#
+# **The map** above (Figure 3) is the collection's table of contents: 01 zooms into one Inception
+# block (Figure 2), 02 assembles the boxes, 03 puts a cost on each box, 04 is about the third
+# column, 05 looks inside the coloured branches of a trained network.
+
 # %% [markdown]
 # ## Summary
-# - The architecture lives once, as data (Table 1); models, costs and widgets read it from there.
-# - Three variants: `bn` (the seed), `paper` (2014, with LRN and no BatchNorm), `torchvision`
+# - The architecture lives once, as data (Table 1); models, costs, widgets and the map read it from
+#   there.
+# - Three variants: `bn` (the seed's), `paper` (2014, with LRN and no BatchNorm), `torchvision`
 #   (weight-compatible with torchvision's ImageNet checkpoint).
 #
 # ## Exercise
-# 1. How many output channels does block 4e produce? Compute it from its four branch widths, then
-#    check: `assert inception.INCEPTION_BLOCKS["4e"].out_channels == your_answer`.
+#
+# Replace `None` by your answer and run the cell; the check function gives a verdict. A worked
+# solution follows in a collapsed cell.
+#
+# **1.** How many output channels does block 4e produce? Compute it from its four branch widths in
+# the table above (or read it off the map, then check your reading).
+
+# %%
+from inception import blockviz
+
+answer = None  # an integer
+blockviz.check_block_out_channels(answer, block="4e")
+
+# %% jupyter={"source_hidden": true}
+spec_4e = inception.INCEPTION_BLOCKS["4e"]
+channels_4e = spec_4e.ch1x1 + spec_4e.ch3x3 + spec_4e.ch5x5 + spec_4e.pool_proj   # the reductions are internal
+print(f"{spec_4e.ch1x1} + {spec_4e.ch3x3} + {spec_4e.ch5x5} + {spec_4e.pool_proj} = {channels_4e}")
+blockviz.check_block_out_channels(channels_4e, block="4e")

@@ -27,10 +27,14 @@
 # - that a 1x1 convolution is a fully connected layer applied at every pixel (checked numerically);
 # - the cost formulas of a convolution, and how much a 1x1 reduction saves on the 5x5 branch of
 #   block 3a;
-# - where a reduction stops paying off (the break-even width), with a slider widget.
+# - where a reduction stops paying off (the break-even width), with a slider widget;
+# - what a reduction can cost in representation: the best linear reconstruction of a block's input
+#   from r channels, measured on a trained network, and Inception-v3's "avoid representational
+#   bottlenecks".
 #
 # **You need** PyTorch basics (`nn.Conv2d`, `nn.Linear`, tensor shapes) and convolution arithmetic
-# (kernel, stride, padding). Runs in seconds on a laptop CPU; nothing is downloaded.
+# (kernel, stride, padding). Runs in seconds on a laptop CPU; nothing is downloaded (section 5 uses
+# the small trained network that ships with the package).
 #
 # All costs below come from `inception.cost`, an exact analytic cost model (tested against
 # `torchinfo` and PyTorch's `FlopCounterMode`). We count as Table 1 of the paper does: **weights**
@@ -45,7 +49,7 @@ from inception import blockviz as bv, cost
 from inception.display import Table
 
 # %% [markdown]
-# ## 1. The naive Inception module (Figure 2a)
+# ## 1. The naive Inception module and the one with reductions (Figure 2)
 #
 # **Where the idea comes from** (section 3, "Motivation and High Level Considerations"). The
 # simplest way to get a better network is to make it bigger, deeper and wider. That costs
@@ -74,11 +78,21 @@ from inception.display import Table
 # Section 4 turns this into a concrete module: at each stage, apply 1x1, 3x3 and 5x5
 # convolutions and a 3x3 max pooling *in parallel* to the same input, pad so that all four outputs
 # keep the input's height and width, and concatenate them along the channel axis (Figure 2a,
-# "Inception module, naive version").
-#
-# Take the filter counts of block **3a** from Table 1 and its real input inside GoogLeNet, a
-# 28x28 map with 192 channels. In the naive version each convolution sees all 192 input channels,
-# and the pooling branch passes all 192 channels through unchanged:
+# "Inception module, naive version"). The version GoogLeNet uses (Figure 2b, "Inception module with
+# dimension reductions") puts a 1x1 convolution in front of the 3x3 and 5x5 convolutions and after
+# the pooling. Both, drawn by the package from the filter counts of block **3a** in Table 1 and the
+# input that block receives inside GoogLeNet (a 28x28 map with 192 channels); every box is as wide
+# as its channel count, on one scale for both panels:
+
+# %%
+bv.figure2("3a")
+
+# %% [markdown]
+# Two differences are visible before any arithmetic: in (a) the 3x3 and 5x5 convolutions read all
+# 192 input channels, in (b) they read 96 and 16; and in (a) the pooling branch hands all 192
+# channels to the concatenation, which makes the output (416 channels) wider than the input. Now
+# the numbers. In the naive version each convolution sees all 192 input channels, and the pooling
+# branch passes all 192 channels through unchanged:
 
 # %%
 bv.naive_vs_reduced_table("3a")
@@ -288,6 +302,121 @@ assert {bv.reduction_cost(192, 32, 5, 16, size).break_even for size in (7, 28, 1
 bv.plot_reduction_cost(c_in=192, c_out=32, kernel=5, reduction=16, size=28)
 
 # %% [markdown]
+# ## 5. The price of a bottleneck
+#
+# So far a reduction has looked like pure savings. It is not free: a 1x1 convolution from C to
+# r < C channels maps every pixel's C-vector into an r-dimensional space, and whatever lies outside
+# that space never reaches the branch's 3x3 or 5x5 convolution. How much can r channels keep?
+#
+# For a *linear* 1x1 layer (with bias) the best possible answer is known. Collect the C-vectors of
+# all pixels of many images; the r directions of largest variance (principal component analysis)
+# are the best r-channel reduction for rebuilding the input linearly (Eckart-Young), and the share
+# of the variance in the other C - r directions is the smallest relative reconstruction error any
+# such layer can reach: 1 at r = 0 (only the mean is left, which a bias supplies) and 0 at r = C.
+# `inception.bottleneck.reconstruction_curve` computes this curve from the eigenvalues of the
+# channel covariance (its tests check it against a direct least-squares fit).
+#
+# We need real activations, so we use the trained network this collection ships: a mini-GoogLeNet
+# at 1/8 of Table 1's width on 32 px images of the project's synthetic shapes-and-textures data
+# (notebook 05 introduces it), and as a control the same architecture with random weights
+# (BatchNorm statistics re-estimated on training-like images, as in notebook 05). Its block 3a
+# receives 24 channels, and its reductions are Table 1's divided by 8: 12 before the 3x3 (96 / 8)
+# and 2 before the 5x5 (16 / 8). The input of 3a on 256 validation images:
+
+# %%
+from inception import bottleneck, checkpoints, data
+
+torch.set_num_threads(1)                                # a tiny network: one thread is as fast, and steady
+mini = checkpoints.load_mini_googlenet()                # trained; eval mode
+val_images = data.normalize(checkpoints.mini_validation_set().images[:256])
+random_mini = checkpoints.random_googlenet(seed=0, calibrate_on=data.normalize(data.synthetic(256, seed=7).images))
+curves = {name: {b: bottleneck.reconstruction_curve(acts)      # one forward pass per network, all nine block inputs
+                 for b, acts in bottleneck.block_inputs(net, val_images, inception.BLOCK_NAMES).items()}
+          for name, net in (("trained", mini), ("random", random_mini))}
+widths = {b: bottleneck.reduction_widths(mini, b) for b in inception.BLOCK_NAMES}
+print("3a:", widths["3a"])
+bottleneck.plot_bottleneck({"trained mini-GoogLeNet": curves["trained"]["3a"], "random control": curves["random"]["3a"]},
+                           {k: widths["3a"][k] for k in ("3x3 reduce", "5x5 reduce")},
+                           title="input of block 3a: best linear reconstruction from r channels")
+
+# %% [markdown]
+# The same at every block: the error the network's own reduction widths must accept at best, for
+# the trained network and the random control (rounded to whole percent):
+
+# %%
+def pct(x: float) -> str:
+    return f"{x:.0%}"
+
+rows = []
+for b in inception.BLOCK_NAMES:
+    w, tr, rnd = widths[b], curves["trained"][b], curves["random"][b]
+    rows.append([b, w["input channels"], w["3x3 reduce"], pct(tr.at(w["3x3 reduce"])), pct(rnd.at(w["3x3 reduce"])),
+                 w["5x5 reduce"], pct(tr.at(w["5x5 reduce"])), pct(rnd.at(w["5x5 reduce"]))])
+bottleneck_table = Table(["block", "C in", "3x3 reduce r", "3x3: trained", "3x3: random", "5x5 reduce r",
+                          "5x5: trained", "5x5: random"], rows,
+                         title="best reconstruction error of the block's input at the reduction widths")
+bottleneck_table
+
+# %%
+# check: the claims below. The trained inputs are low-dimensional: the 3x3 reductions lose at most an eighth of
+# the variance (under 5% in most blocks) and always less than in the random control, which needs wider
+# reductions to keep 90%; the 2- to 6-channel 5x5 reductions lose a large share (over 15% in every block, about
+# a third in 3a) even in the trained network
+for b in inception.BLOCK_NAMES:
+    w, tr, rnd = widths[b], curves["trained"][b], curves["random"][b]
+    assert tr.at(w["3x3 reduce"]) < min(0.125, rnd.at(w["3x3 reduce"])), b
+    assert tr.at(w["5x5 reduce"]) > 0.15 and tr.at(w["5x5 reduce"]) < rnd.at(w["5x5 reduce"]) + 0.05, b
+    assert tr.width_for(0.1) < rnd.width_for(0.1), b
+assert sum(curves["trained"][b].at(widths[b]["3x3 reduce"]) < 0.05 for b in inception.BLOCK_NAMES) >= 5
+assert 0.25 < curves["trained"]["3a"].at(2) < 0.4
+assert curves["trained"]["3a"].error[0] == 1 and curves["trained"]["3a"].error[-1] == 0
+
+# %% [markdown]
+# What the curves say:
+#
+# - **Learned features are low-dimensional, and that is what makes reductions cheap.** In the
+#   trained network a few directions carry most of the variance of a block's input, so the 3x3
+#   reductions (half of the input channels in 3a, a fifth in 4a) keep most of it: they lose at most
+#   about an eighth, and under 5 % in most blocks. The random
+#   control, fed the same images, spreads its variance over more directions, and the same widths
+#   lose more. This is section 4's justification in numbers: "even low dimensional embeddings might
+#   contain a lot of information".
+# - **The narrow reductions are real bottlenecks.** The 5x5 branch's reduction (Table 1: 16 of 192
+#   channels in 3a; here 2 of 24) cannot pass more than its r directions: in the trained network it
+#   loses about a third of 3a's input variance, at best. The 5x5 branch sees a coarse, compressed
+#   summary of its input, not the input.
+#
+# Two cautions. A reduction is followed by a ReLU and a 3x3 or 5x5 convolution that need not rebuild
+# the input, only what is useful downstream, so these errors bound what a width *can* keep, not what
+# a trained branch *needs*; and the mini network is trained on synthetic data at 1/8 width, so the
+# numbers are an illustration, not ImageNet measurements.
+#
+# **Inception-v3 made this a design rule.** A year later the same group (Szegedy et al., *Rethinking
+# the Inception Architecture for Computer Vision*, 2016; arXiv 2015) listed design principles
+# (section 2). The first is to "avoid representational bottlenecks, especially early in the
+# network": the representation's size should decrease gently from input to output, with no cut
+# that compresses it drastically (they add that dimensionality is only a rough estimate of
+# information content, which is what the curves above illustrate). A third principle backs the 1x1
+# reductions: spatial aggregation, such as a 3x3 convolution, can run on a lower-dimensional
+# embedding without much loss, which they attribute to the strong correlation between adjacent
+# units. Section 3.1 then removes the most expensive kernel: a 5x5 convolution is replaced by two
+# stacked 3x3 convolutions, which see the same 5x5 window at a fraction of the cost, with a ReLU
+# between them. Counted for the same channels in and out:
+
+# %%
+c = 64                                                       # any channel count: the ratio does not depend on it
+five_by_five, two_three_by_three = 5 * 5 * c * c, 2 * (3 * 3 * c * c)
+print(f"two 3x3 instead of one 5x5: {two_three_by_three / five_by_five:.0%} of the weights and MACs "
+      f"({1 - two_three_by_three / five_by_five:.0%} less); receptive field of two stacked 3x3: {3 + 3 - 1}x{3 + 3 - 1}")
+assert two_three_by_three / five_by_five == 18 / 25 and 3 + 3 - 1 == 5  # v3's "relative gain of 28%"
+
+# %% [markdown]
+# This also puts torchvision's GoogLeNet in context (notebook 02): its "5x5" branch has a *single*
+# 3x3 convolution, inherited from TF-slim's Inception v1. That is not v3's factorisation: one 3x3
+# kernel sees a 3x3 window, not 5x5, so it is cheaper than both the paper's branch and v3's pair,
+# and it changes what the branch can see.
+
+# %% [markdown]
 # ## Summary
 #
 # - Section 3's motivation: a sparsely connected network would be the principled way to grow
@@ -305,6 +434,12 @@ bv.plot_reduction_cost(c_in=192, c_out=32, kernel=5, reduction=16, size=28)
 #   reduction cuts weights and MACs to about a tenth.
 # - A reduction pays off below the break-even width r* = k^2 C_in C_out / (C_in + k^2 C_out),
 #   independent of the image size.
+# - A reduction is also a bottleneck: r channels keep at most the r largest principal directions of
+#   the input. A trained network's block inputs are low-dimensional, so the 3x3 reductions lose
+#   little; the narrow 5x5 reductions lose a large share even there. Inception-v3 (2016) turned this
+#   into the rule "avoid representational bottlenecks" and replaced the 5x5 kernel by two 3x3s
+#   (72 % of the cost, the same 5x5 window); torchvision's single 3x3 in the "5x5" branch is a
+#   different, narrower choice.
 #
 # ## Exercises
 #
@@ -351,24 +486,34 @@ bv.check_naive_channels(channels, block="4a")
 
 # %% [markdown]
 # **4.** Write the 1x1 convolution that computes the same as the fully connected layer `fc2` below
-# at every pixel (copy its weights; mind the shapes). The assert checks your layer.
+# at every pixel (copy its weights; mind the shapes). The check function tests your layer.
 
 # %%
 torch.manual_seed(1)
 fc2 = nn.Linear(64, 8)
 x2 = torch.randn(1, 64, 5, 5)
 conv2 = None  # your nn.Conv2d with fc2's weights
-if conv2 is None:
-    print("Fill in conv2.")
-else:
-    with torch.no_grad():
-        assert torch.allclose(conv2(x2), fc2(x2.permute(0, 2, 3, 1)).permute(0, 3, 1, 2), atol=1e-6)
-    print("Correct: your 1x1 convolution is fc2 applied at every pixel.")
+bv.check_conv_as_linear(conv2, fc2, x2)
 
 # %% jupyter={"source_hidden": true}
 conv2 = nn.Conv2d(64, 8, kernel_size=1)
 with torch.no_grad():
-    conv2.weight.copy_(fc2.weight.view(8, 64, 1, 1))
+    conv2.weight.copy_(fc2.weight.view(8, 64, 1, 1))   # (out, in) -> (out, in, 1, 1)
     conv2.bias.copy_(fc2.bias)
-    assert torch.allclose(conv2(x2), fc2(x2.permute(0, 2, 3, 1)).permute(0, 3, 1, 2), atol=1e-6)
-print("Correct: your 1x1 convolution is fc2 applied at every pixel.")
+bv.check_conv_as_linear(conv2, fc2, x2)
+
+# %% [markdown]
+# **5.** In the trained mini network, what is the narrowest 1x1 reduction of block **5a**'s input
+# that keeps at least 80 % of its variance, i.e. whose best reconstruction error is at most 20 %?
+# Read it from `curves["trained"]["5a"].error` (a NumPy array indexed by r). How does it compare
+# with the 104 channels 5a receives?
+
+# %%
+answer = None  # an integer r
+bottleneck.check_width_for(answer, curves["trained"]["5a"], max_error=0.2)
+
+# %% jupyter={"source_hidden": true}
+error_5a = curves["trained"]["5a"].error
+r_80 = next(r for r, e in enumerate(error_5a) if e <= 0.2)   # the first width at or under 20 %
+print(f"r = {r_80} of {len(error_5a) - 1} channels (error {error_5a[r_80]:.1%})")
+bottleneck.check_width_for(r_80, curves["trained"]["5a"], max_error=0.2)

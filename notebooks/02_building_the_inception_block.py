@@ -18,12 +18,18 @@
 # Notebook 01 showed *why* GoogLeNet puts 1x1 convolutions in front of its 3x3 and 5x5
 # convolutions. Here we build the block (Szegedy et al. 2014, Figure 2b) piece by piece, check every
 # shape, assemble the whole network from Table 1, and reproduce the `torchinfo` summary of the blog
-# post this project grew from (the "seed"), including two things that summary hides.
+# post this project grew from, *[Paper Review & Implementation] Going deeper with convolutions
+# (GoogleNet/Inception Net v1, 2014)* (the "seed" below). This collection reproduces the seed's
+# PyTorch network (the package's `bn` variant) and its torchinfo summary exactly, and corrects what
+# that summary and code get wrong: the 3.17 G mult-adds leave out the auxiliary classifiers, the
+# weight initialisation skips every `nn.Linear`, and the filter counts and input channels typed by
+# hand are derived here from Table 1.
 #
 # **You will learn**
 # - the four branches of an Inception block, the padding that keeps height and width equal, and how
 #   `torch.cat` on the channel axis joins them (output channels = the sum of the four branch widths);
-# - how GoogLeNet is assembled from Table 1's filter counts, and what its forward pass returns;
+# - how GoogLeNet is assembled from Table 1's filter counts (with a map of the whole network,
+#   Figure 3), and what its forward pass returns;
 # - what `torchinfo` reports for the seed's network, why its 3.17 G mult-adds leave out the
 #   auxiliary classifiers, and a weight-initialisation bug in the seed;
 # - what the three variants in this package (`bn`, `paper`, `torchvision`) change, including
@@ -37,6 +43,7 @@
 # %%
 import torch
 import torchinfo
+from IPython.display import display
 from torch import nn
 
 import inception
@@ -141,9 +148,37 @@ print(f"params: torchinfo {block_summary.total_params:,}, cost model {analytic.p
 #
 # ## 2. The whole network from Table 1
 #
-# GoogLeNet is a stem (7x7/2 conv, max pool, 1x1 conv, 3x3 conv, max pool), nine Inception blocks
+# GoogLeNet is a stem (7x7/2 conv, max pool, 1x1 conv, 3x3 conv, max pool; the paper's version adds
+# two local response normalization layers, section 4 below), nine Inception blocks
 # in three stages with stride-2 max pools between them, two auxiliary classifiers on 4a and 4d
 # (section 5), global average pooling, dropout and one fully connected layer (Table 1, Figure 3).
+# The map below is drawn by `inception.netmap` from the package's config and cost model (nothing
+# in it is typed): the stem and stage 3 run down the first column, stages 4 and 5 and the
+# classifier down the second, and the two auxiliary heads, attached to the outputs of 4a and 4d
+# and used only in training, in the third. Each Inception block is split into its four branch
+# outputs, as wide as their channel counts; the labels on the right are output sizes H x W x C, as
+# in Table 1:
+
+# %%
+from inception import netmap
+
+network_figure = netmap.network_map("paper")
+display(network_figure)
+
+# %%
+# check: the map's boxes carry the cost model's shapes: 1024 channels at the top, 14x14 inputs to both heads
+layout = netmap.network_layout("paper")
+assert next(b for b in layout if b.name == "inception5b").shape_label == "7x7x1024"
+assert [b.label for b in layout if b.name in ("aux1.pool", "aux2.pool")] == ["avg pool 5x5/3"] * 2
+assert sum(b.kind == "inception" for b in layout) == 9
+
+# %% [markdown]
+# Read it from the top left: before the first Inception block the stem cuts 224x224 down to 28x28
+# with a stride-2 convolution and two stride-2 max pools; the max pools between stages halve the
+# map again (to 14x14, then 7x7) while the blocks widen it (256 channels after 3a, 1024 after 5b);
+# and a 7x7 average pool replaces the large fully connected layers of AlexNet-style networks
+# (notebook 03 counts what that saves).
+#
 # The package reads every block's filter counts from Table 1; each block's input channels are the
 # previous block's output channels:
 
@@ -236,7 +271,8 @@ print(f"auxiliary heads: {aux_params:,} parameters, "
 # %% [markdown]
 # Two more things to read correctly in such a summary:
 # - torchinfo's mult-adds are for the **whole batch** (here 2 images) and include one add per bias
-#   and per BatchNorm parameter; per image and counting convolution/linear MACs only, the `bn`
+#   *per output position* and one per BatchNorm parameter (notebook 03 takes this apart); per image
+#   and counting convolution/linear MACs only, the `bn`
 #   network needs the number below, close to the paper's "1.5 billion multiply-adds" (section 1).
 # - Almost half of the 13.39 M parameters sit in the two auxiliary heads, which are thrown away at
 #   inference; the network used for prediction has the number printed below (notebook 03 compares
@@ -445,8 +481,10 @@ assert presets["4e"].in_shape[1:] == (14, 14) and presets["5a"].in_shape[1:] == 
 #   (p = (k - 1) / 2, stride 1) keeps H and W equal so the concatenation is possible. Output
 #   channels = ch1x1 + ch3x3 + ch5x5 + pool_proj.
 # - GoogLeNet is nine such blocks built from Table 1, a stem, two auxiliary heads (training only),
-#   global average pooling and one classifier. The forward pass returns `(aux1, aux2, logits)`.
-# - The seed's torchinfo summary (13,393,352 parameters, 3.17 G mult-adds for a batch of two) is
+#   global average pooling and one classifier (the map, Figure 3, is `inception.netmap.network_map()`).
+#   The forward pass returns `(aux1, aux2, logits)`.
+# - The seed's (*[Paper Review & Implementation] Going deeper with convolutions (GoogleNet/Inception
+#   Net v1, 2014)*) torchinfo summary (13,393,352 parameters, 3.17 G mult-adds for a batch of two) is
 #   reproduced exactly. It ran in eval mode: the parameters include the auxiliary heads
 #   (6,380,240, the top row), the mult-adds do not; in training mode torchinfo reports 3.19 G.
 # - The seed's init skipped `nn.Linear` (`nn.Conv2d` tested twice); the package fixes it.

@@ -366,3 +366,51 @@ def test_block_svg_tiny_channel_counts_keep_labels_clear(naive):
         row.sort()
         for (xa, ta), (xb, tb) in zip(row, row[1:]):
             assert xb - xa >= 3.0 * (len(ta) + len(tb)), (ta, tb)
+
+
+# ----------------------------------------------------------------------------- Figure 2 (notebook 01)
+def test_figure2_draws_both_panels_from_the_block_spec():
+    import xml.etree.ElementTree as ET
+
+    svg = bv.figure2_svg("3a")
+    root = ET.fromstring(svg)
+    assert len(root.findall("{http://www.w3.org/2000/svg}svg")) == 2       # panels (a) and (b)
+    assert "(a) Inception module 3a, naive version" in svg and "(b) Inception module 3a with dimension reductions" in svg
+    assert "64 + 128 + 32 + 192 = 416 x 28 x 28" in svg                     # naive: the pool passes 192 channels
+    assert "64 + 128 + 32 + 32 = 256 x 28 x 28" in svg
+    assert "1x1 reduce, 16" in svg and "1x1 proj, 32" in svg and "1x1 reduce" not in svg.split("(b)")[0]
+    spec = INCEPTION_BLOCKS["4d"]
+    assert f"= {spec.out_channels} x 14 x 14" in bv.figure2_svg("4d")
+    assert "(a) Inception module 3a, naive version" in bv.figure2("3a").data
+    with pytest.raises(ValueError):
+        bv.figure2_svg("6a")
+    with pytest.raises(ValueError, match="panel_width"):
+        bv.figure2_svg("3a", panel_width=10)
+
+
+def test_check_block_out_channels_exercise():
+    assert bv.check_block_out_channels(None, "4e").ok is None
+    assert bv.check_block_out_channels(832, "4e").ok is True
+    wrong = bv.check_block_out_channels(256 + 160 + 320 + 32 + 128 + 128, "4e")  # reductions added too
+    assert wrong.ok is False and "not the reductions" in str(wrong)
+    with pytest.raises(ValueError):
+        bv.check_block_out_channels(832, "6a")
+
+
+def test_check_conv_as_linear_exercise():
+    import torch
+    from torch import nn
+
+    torch.manual_seed(1)
+    fc, x = nn.Linear(6, 3), torch.randn(1, 6, 4, 4)
+    assert bv.check_conv_as_linear(None, fc, x).ok is None
+    conv = nn.Conv2d(6, 3, 1)
+    assert bv.check_conv_as_linear(conv, fc, x).ok is False                 # right shape, its own weights
+    with torch.no_grad():
+        conv.weight.copy_(fc.weight.view(3, 6, 1, 1))
+        conv.bias.copy_(fc.bias)
+    assert bv.check_conv_as_linear(conv, fc, x).ok is True
+    assert bv.check_conv_as_linear(nn.Conv2d(6, 3, 3, padding=1), fc, x).ok is False
+    assert bv.check_conv_as_linear(fc, fc, x).ok is False
+    with pytest.raises(TypeError, match="fc"):
+        bv.check_conv_as_linear(conv, conv, x)
