@@ -577,7 +577,7 @@ def check_interval(results: Results, variant: str, aux_weight: float | tuple[flo
         return Verdict(False, f"Not yet: answer must be a pair (low, high), got {answer!r}.")
     c = compare(results, variant, 0.0, aux_weight, lr=lr)
     if abs(answer[0] - c.paired.low) < 0.002 and abs(answer[1] - c.paired.high) < 0.002:
-        return Verdict(True, f"Correct: [{c.paired.low:+.3f}, {c.paired.high:+.3f}]: {c.verdict}")
+        return Verdict(True, f"Correct: [{c.paired.low:+.3f}, {c.paired.high:+.3f}]: {c.verdict}.")
     return Verdict(False, "Not quite: take the per-seed differences d (same seed, arm minus aux 0), then "
                           "mean(d) +- t_quantile(0.975, n - 1) * stdev(d) / sqrt(n).")
 
