@@ -11,8 +11,9 @@ With an ``lr_grid`` (the ``full`` preset) the protocol controls for the learning
 first trained at every grid LR with the first seed, its other seeds then run at the LR that
 reached the best final validation accuracy, and the ``controls`` arms also run every seed at the
 common LR ``setup.lr[variant]`` (:func:`plan`). Each run uses a fixed number of threads, so a rerun
-on the same machine reproduces it exactly. The file is rewritten after every finished run;
-``resume`` (``--resume``) continues an interrupted ablation, training only the runs the file does not hold yet.
+on the same machine reproduces it exactly. :func:`run` with ``out`` rewrites that results file after
+every finished run, and with ``resume`` (the command's ``--resume``) continues an interrupted ablation,
+training only the runs the file does not hold yet.
 
 The results file (JSON)::
 
