@@ -14,7 +14,7 @@ import time
 
 import torch
 
-from inception import checkpoints, data
+from inception import data, weights
 from inception.featviz import feature_browser
 
 
@@ -26,9 +26,9 @@ def _time(fn) -> float:
 
 def main() -> None:
     torch.set_num_threads(1)  # as notebook 05 does
-    model = checkpoints.load_mini_googlenet()
-    val = checkpoints.mini_validation_set()
-    control = checkpoints.random_googlenet(seed=0, calibrate_on=data.normalize(val.images[:256]))
+    model = weights.load_mini_googlenet()
+    val = weights.mini_validation_set()
+    control = weights.random_googlenet(seed=0, calibrate_on=data.normalize(val.images[:256]))
     imgs = {f"val {i}": val.images[i] for i in range(4)}
     b = feature_browser({"trained": model, "random": control}, imgs, preprocess=data.normalize)
     first = [_time(lambda n=n: setattr(b.w_image, "value", n)) for n in list(imgs)[1:]]

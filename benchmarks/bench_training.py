@@ -30,7 +30,7 @@ import torch
 
 import inception
 from inception import cost, data as D
-from inception.experiments import aux_ablation
+from inception import aux_ablation
 from inception.train import googlenet_loss, make_model
 
 

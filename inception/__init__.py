@@ -1,8 +1,8 @@
 """inception: GoogLeNet / Inception v1 (Szegedy et al. 2014) for teaching.
 
 The architecture as data (:mod:`inception.architecture`), the model in three variants
-(:mod:`inception.model`), an exact cost model (:mod:`inception.cost`) and pretrained
-weights (:mod:`inception.weights`).
+(:mod:`inception.model`), an exact cost model (:mod:`inception.cost`), trained weights
+(:mod:`inception.weights`) and the auxiliary-classifier ablation (:mod:`inception.aux_ablation`).
 """
 
 from .architecture import BLOCK_NAMES, BRANCH_NAMES, INCEPTION_BLOCKS, STEM_CHANNELS, TABLE1, BlockSpec
@@ -26,7 +26,7 @@ __version__ = "0.1.0"
 #: of their own. They load on first access (PEP 562), so ``import inception`` stays cheap: the
 #: plotting and widget modules pull in matplotlib and ipywidgets only when used.
 SUBMODULES: tuple[str, ...] = (
-    "ablation", "architecture", "blockviz", "bottleneck", "checkpoints", "config", "cost", "data", "display",
+    "ablation", "architecture", "aux_ablation", "blockviz", "bottleneck", "config", "cost", "data", "display",
     "experiments", "features", "featviz", "images", "model", "netmap", "netviz", "stats", "table1", "train", "weights",
     "zoo",
 )

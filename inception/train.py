@@ -354,11 +354,9 @@ def _check_args(model: nn.Module, train_data: Any, val_data: Any, hyper: dict[st
     h["device"] = resolve_device(h["device"])
     for name in ("probe_aux", "channels_last"):
         h[name] = check_bool(name, h[name])
-    progress = h["progress"]
-    if not (progress is None or isinstance(progress, bool) or (hasattr(progress, "value") and hasattr(progress, "max"))):
-        raise TypeError(
-            f"progress must be True, False or a progress widget (with .value and .max), got {progress!r}"
-        )
+    if not (h["progress"] is None or isinstance(h["progress"], bool)):
+        raise TypeError(f"progress must be True or False, got {h['progress']!r} (to drive a widget of your own, "
+                        f"pass callback=lambda step, total, history: ...)")
     if h["callback"] is not None and not callable(h["callback"]):
         raise TypeError(f"callback must be None or a function (step, total_steps, history), got {h['callback']!r}")
     return h
@@ -378,7 +376,7 @@ def train(
     seed: int = 0,
     probe_aux: bool = True,
     channels_last: bool = True,
-    progress: bool | Any = False,
+    progress: bool = False,
     callback: Callable[[int, int, "History"], None] | None = None,
     optimizer: str = "sgd",
     warmup: float = 0.0,
@@ -394,9 +392,9 @@ def train(
     of all steps spent ramping the learning rate linearly up to ``lr`` before the cosine decay
     (:func:`lr_schedule`). ``device``: one of :data:`DEVICES` or a ``torch.device``; the model
     is moved there, and so is every batch. ``seed`` fixes batch order and dropout. ``progress``: ``True``
-    shows a progress bar (an ipywidgets bar in Jupyter, a line on stderr elsewhere), or pass an
-    object with ``value``/``max`` attributes (e.g. an ``IntProgress``) to update.
-    ``callback(step, total_steps, history)`` is called after every step. The model ends in eval mode.
+    shows a ``tqdm.auto`` progress bar (a widget in Jupyter, a line on stderr elsewhere).
+    ``callback(step, total_steps, history)`` is called after every step: a widget of your own
+    (e.g. notebook 04's explorer's ``IntProgress``) is driven from there. The model ends in eval mode.
     Inputs are ``normalize(images)``. ``channels_last`` stores activations NHWC, which
     oneDNN's CPU convolutions and pooling run about 1.5x faster (results identical in
     distribution, not bit-identical to NCHW).
@@ -506,7 +504,7 @@ def train(
                         f"the loss became {hist.steps['loss'][-1]} at step {step}: lower lr (now {lr})"
                     )
                 if bar is not None:
-                    bar.value = step
+                    bar.update(1)
                 if callback is not None:
                     callback(step, total, hist)
             val = evaluate(model, val_data)
@@ -517,7 +515,7 @@ def train(
     finally:
         for h in pre_hooks:
             h.remove()
-        if bar is not None and hasattr(bar, "close"):
+        if bar is not None:
             bar.close()
     hist.epochs = {k: v for k, v in hist.epochs.items() if v}
     hist.seconds = time.perf_counter() - start
@@ -534,55 +532,10 @@ def _describe_optimizer(name: str, warmup: float) -> str:
     return ", ".join(parts)
 
 
-class _StderrBar:
-    """A one-line text progress bar on stderr (outside Jupyter)."""
-
-    def __init__(self, total: int) -> None:
-        self.max, self._value = total, 0
-
-    @property
-    def value(self) -> int:
-        return self._value
-
-    @value.setter
-    def value(self, v: int) -> None:
-        import sys
-
-        self._value = v
-        if v == self.max or v % max(1, self.max // 50) == 0:
-            sys.stderr.write(f"\rtraining: step {v}/{self.max}")
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        import sys
-
-        sys.stderr.write("\n")
-
-
-def _in_jupyter() -> bool:
-    try:
-        from IPython import get_ipython
-
-        ip = get_ipython()
-        return ip is not None and "IPKernelApp" in ip.config
-    except Exception:  # IPython missing or unusual shell
-        return False
-
-
-def _progress_bar(progress: bool | Any, total: int) -> Any:
-    if progress is False or progress is None:
+def _progress_bar(progress: bool | None, total: int) -> Any:
+    """A ``tqdm.auto`` bar over the ``total`` steps (a widget in Jupyter, text on stderr elsewhere), or None."""
+    if not progress:
         return None
-    if progress is True:
-        if _in_jupyter():
-            import ipywidgets as widgets
-            from IPython.display import display
+    from tqdm.auto import tqdm
 
-            bar = widgets.IntProgress(value=0, min=0, max=total, description="training")
-            display(bar)
-            return bar
-        return _StderrBar(total)
-    if hasattr(progress, "value") and hasattr(progress, "max"):
-        progress.max = total
-        progress.value = 0
-        return progress
-    raise TypeError(f"progress must be True, False or a progress widget (with .value and .max), got {progress!r}")
+    return tqdm(total=total, desc="training", unit="step")

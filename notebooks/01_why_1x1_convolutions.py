@@ -324,12 +324,12 @@ bv.plot_reduction_cost(c_in=192, c_out=32, kernel=5, reduction=16, size=28)
 # and 2 before the 5x5 (16 / 8). The input of 3a on 256 validation images:
 
 # %%
-from inception import bottleneck, checkpoints, data
+from inception import bottleneck, data, weights
 
 torch.set_num_threads(1)                                # a tiny network: one thread is as fast, and steady
-mini = checkpoints.load_mini_googlenet()                # trained; eval mode
-val_images = data.normalize(checkpoints.mini_validation_set().images[:256])
-random_mini = checkpoints.random_googlenet(seed=0, calibrate_on=data.normalize(data.synthetic(256, seed=7).images))
+mini = weights.load_mini_googlenet()                    # trained; eval mode
+val_images = data.normalize(weights.mini_validation_set().images[:256])
+random_mini = weights.random_googlenet(seed=0, calibrate_on=data.normalize(data.synthetic(256, seed=7).images))
 curves = {name: {b: bottleneck.reconstruction_curve(acts)      # one forward pass per network, all nine block inputs
                  for b, acts in bottleneck.block_inputs(net, val_images, inception.BLOCK_NAMES).items()}
           for name, net in (("trained", mini), ("random", random_mini))}

@@ -40,7 +40,7 @@
 # %% [markdown]
 # ## Parameters
 #
-# The live run is the preset `live` of `inception.experiments.aux_ablation`: this cell is the only
+# The live run is the preset `live` of `inception.aux_ablation`: this cell is the only
 # place the notebook chooses it, and the command
 #
 #     python -m inception.experiments.aux_ablation --preset live --out live.json
@@ -59,7 +59,7 @@ from dataclasses import replace
 import inception
 from inception import ablation
 from inception.display import Table
-from inception.experiments import aux_ablation
+from inception import aux_ablation
 
 setup = replace(aux_ablation.PRESETS[PRESET], **OVERRIDES)
 data = aux_ablation.load_data(setup)
@@ -488,11 +488,11 @@ explorer.figure()
 
 # %%
 answer = None  # a stage name such as "4b"
-print(ablation.check_first_stage_reached(answer))
+ablation.check_first_stage_reached(answer)
 
 # %% jupyter={"source_hidden": true}
 # aux2 reads the output of 4d, so 4d and everything below it receive its gradient; 4e is the first that does not
-print(ablation.check_first_stage_reached("4e"))
+ablation.check_first_stage_reached("4e")
 
 # %% [markdown]
 # **2.** In the full run at the common learning rate, by what factor does the (0.3, 0.3) arm's mean
@@ -501,12 +501,12 @@ print(ablation.check_first_stage_reached("4e"))
 
 # %%
 answer = None  # a number, e.g. 1.5
-print(ablation.check_ratio(full, "paper", "conv1", answer, lr="common"))
+ablation.check_ratio(full, "paper", "conv1", answer, lr="common")
 
 # %% jupyter={"source_hidden": true}
 import statistics
 g = {w: statistics.fmean(h.mean_grad_norm("conv1") for h in full.arm("paper", w, lr="common")) for w in (0.0, 0.3)}
-print(ablation.check_ratio(full, "paper", "conv1", g[0.3] / g[0.0], lr="common"))
+ablation.check_ratio(full, "paper", "conv1", g[0.3] / g[0.0], lr="common")
 
 # %% [markdown]
 # **3.** Compute, by hand, the 95% confidence interval of the paired difference "(0.3, 0.3) minus
@@ -515,13 +515,13 @@ print(ablation.check_ratio(full, "paper", "conv1", g[0.3] / g[0.0], lr="common")
 
 # %%
 answer = None  # (low, high)
-print(ablation.check_interval(full, "paper", 0.3, answer))
+ablation.check_interval(full, "paper", 0.3, answer)
 
 # %% jupyter={"source_hidden": true}
 from inception.stats import t_quantile
 d = [b.final("val_main") - a.final("val_main") for a, b in zip(full.arm("paper", 0.0), full.arm("paper", 0.3))]
 half = t_quantile(0.975, len(d) - 1) * statistics.stdev(d) / math.sqrt(len(d))
-print(ablation.check_interval(full, "paper", 0.3, (statistics.fmean(d) - half, statistics.fmean(d) + half)))
+ablation.check_interval(full, "paper", 0.3, (statistics.fmean(d) - half, statistics.fmean(d) + half))
 
 # %% [markdown]
 # **4.** What fraction of the *training* network's parameters sits in the two auxiliary heads of the
@@ -530,9 +530,9 @@ print(ablation.check_interval(full, "paper", 0.3, (statistics.fmean(d) - half, s
 # %%
 answer = None  # a fraction, e.g. 0.25
 cfg224 = inception.GoogLeNetConfig(variant="paper")
-print(ablation.check_aux_share(answer, cfg224, 224))
+ablation.check_aux_share(answer, cfg224, 224)
 
 # %% jupyter={"source_hidden": true}
 layers = inception.cost.layer_costs(cfg224, 224)
 with_heads, trunk = inception.cost.totals(layers), inception.cost.totals(layers, include_aux=False)
-print(ablation.check_aux_share((with_heads.params - trunk.params) / with_heads.params, cfg224, 224))
+ablation.check_aux_share((with_heads.params - trunk.params) / with_heads.params, cfg224, 224)

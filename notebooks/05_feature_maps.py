@@ -40,13 +40,13 @@ USE_IMAGENET = False  # True: also load torchvision's ImageNet weights (download
 import torch
 from IPython.display import display
 import inception
-from inception import checkpoints, data, features, featviz, images, train
+from inception import data, features, featviz, images, train, weights
 from inception.display import Table
 
 torch.manual_seed(0)
 torch.set_num_threads(1)  # these networks are tiny: one thread is as fast, and steady on a busy machine
-model = checkpoints.load_mini_googlenet()  # the project's trained network, torch.load(weights_only=True)
-info = checkpoints.mini_info()
+model = weights.load_mini_googlenet()  # the project's trained network: SHA-256 checked, torch.load(weights_only=True)
+info = weights.mini_info()
 print(info["command"])
 print({k: info["config"][k] for k in ("variant", "stem", "width", "num_classes", "image_size")})
 print(f"{sum(p.numel() for p in model.parameters()):,} parameters; classes: {', '.join(info['class_names'])}")
@@ -67,7 +67,7 @@ print(f"{sum(p.numel() for p in model.parameters()):,} parameters; classes: {', 
 # value measured when it was trained; rerunning the command reproduces it within the stated tolerance):
 
 # %%
-val = checkpoints.mini_validation_set(info)
+val = weights.mini_validation_set(info)
 acc = train.evaluate(model, val)["main"]
 print(f"trained: validation accuracy {acc:.3f} on {len(val)} images "
       f"(checkpoint JSON: {info['accuracy']['val_main']:.3f}; a re-run of the command agrees within "
@@ -86,12 +86,12 @@ assert len(val) == 1000 and len(val.class_names) == 10
 # detail matters: a fresh network's BatchNorm layers hold their initial statistics (mean 0,
 # variance 1), so in eval mode the signal shrinks block after block and every deep map looks blank.
 # For a fair control we re-estimate the BatchNorm statistics on 256 training-like images
-# (`checkpoints.calibrate_batchnorm`): random filters, but activations on the same scale as in the
+# (`weights.calibrate_batchnorm`): random filters, but activations on the same scale as in the
 # trained network.
 
 # %%
 calib = data.normalize(data.synthetic(256, seed=7).images)  # not validation images
-random_net = checkpoints.random_googlenet(seed=0, calibrate_on=calib)
+random_net = weights.random_googlenet(seed=0, calibrate_on=calib)
 nets = {"trained": model, "random": random_net}
 random_acc = train.evaluate(random_net, val.subset(slice(0, 500)))["main"]
 print(f"random: validation accuracy {random_acc:.3f} on the first 500 validation images")
@@ -430,13 +430,13 @@ assert band_power(vis["4a.3x3"]) > 0.5 and band_power(vis["4a.5x5"]) > 0.5 and b
 if USE_IMAGENET:
     imagenet = inception.weights.googlenet_imagenet(download=True)
     photo224 = images.sample_photo(224).tensor
-    names = checkpoints.imagenet_class_names()
+    names = weights.imagenet_class_names()
     print("class names from torchvision" if names else "torchvision not installed: classes shown by index")
-    display(checkpoints.top_k(imagenet, photo224, k=5, class_names=names))
+    display(weights.top_k(imagenet, photo224, k=5, class_names=names))
     display(featviz.plot_first_layer_filters({"ImageNet": imagenet}))
-    display(featviz.plot_branches(imagenet, photo224, "3b", preprocess=checkpoints.imagenet_normalize,
+    display(featviz.plot_branches(imagenet, photo224, "3b", preprocess=weights.imagenet_normalize,
                                   title="ImageNet weights, block 3b"))
-    imagenet_energy = features.branch_energy(imagenet, checkpoints.imagenet_normalize(photo224[None]))
+    imagenet_energy = features.branch_energy(imagenet, weights.imagenet_normalize(photo224[None]))
     display(featviz.plot_branch_energy({"ImageNet (photograph)": imagenet_energy, **energy}))
 else:
     print("USE_IMAGENET is False: skipped (no download). Set it to True in the first code cell to compare.")

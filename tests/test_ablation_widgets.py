@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 
 from inception import ablation
-from inception.experiments import aux_ablation as A
+from inception import aux_ablation as A
+from inception.display import Verdict
 from inception.train import STAGES, History
 
 SETUP = replace(A.PRESETS["smoke"], variants=("bn",), aux_weights=(0.0, 0.3), seeds=(0, 1), n_train=32,
@@ -119,212 +120,25 @@ def test_lr_selection_by_hand():
     assert ablation.comparisons_table(r).column("lr") == ["0.001 vs 0.002"]
 
 
+def _verdict(v, ok, start):
+    """An exercise check's answer: the package's one Verdict, its ``ok`` and the start of its message."""
+    assert isinstance(v, Verdict), type(v).__name__
+    assert v.ok is ok and bool(v) is bool(ok), (v.ok, v.message)
+    assert repr(v) == str(v) == v.message and v.message.startswith(start), v.message
+    return v
+
+
 def test_exercise_checks_by_hand(hand):
-    assert "fill in" in ablation.check_ratio(hand, "bn", "conv1", None)
-    assert ablation.check_ratio(hand, "bn", "conv1", 2.5) == "correct: 2.50"
-    assert ablation.check_ratio(hand, "bn", "conv1", 2.505).startswith("correct")
-    assert ablation.check_ratio(hand, "bn", "conv1", 2.52).startswith("not quite")
-    assert ablation.check_ratio(hand, "bn", "3a", 1.0).startswith("correct")
-    assert ablation.check_first_stage_reached("4e") == "correct"
-    assert ablation.check_first_stage_reached("4a").startswith("not quite")
-    assert ablation.check_first_stage_reached("4d").startswith("not quite")
-
-
-def test_conclusions_by_hand(hand):
-    """Epoch 1: 0.32 - 0.30 and 0.36 - 0.35, mean 0.015, sem 0.005, interval 0.015 +- 0.0635."""
-    lines = ablation.conclusions(hand).splitlines()
-    assert lines[0] == ("[bn] final validation accuracy of every run at its arm's LR: 0.400 to 0.620 (chance 0.10): "
-                        "every run learned")
-    assert lines[1] == (
-        "  aux 0.3 vs 0: final val acc 0.610 vs 0.450, difference +0.160 [-0.348, +0.668] over 2 seeds: "
-        "no detectable difference; after epoch 1 +0.015 [-0.049, +0.079]: not detectably faster; "
-        "gradient norm ratio conv1 2.50x, 3a 1.00x, 4a 1.00x")
-    assert len(lines) == 2
-
-
-def test_tables_on_a_real_run(results):
-    """The tiny real run: the tables have the right shape and verdicts are among the known ones."""
-    assert ablation.summary_table(results).column("seeds") == [2, 2]
-    assert len(ablation.grad_ratio_table(results, "bn").rows) == len(STAGES)
-    c = ablation.compare(results, "bn", 0.0, 0.3)
-    assert c.paired.low <= c.difference <= c.paired.high
-    assert c.verdict in ("higher with aux", "lower with aux", "no detectable difference")
-    assert ablation.conclusions(results).startswith("[bn] final validation accuracy")
-
-
-def test_plots(results):
-    assert len(ablation.plot_curves(results, metrics=("main", "val_main")).axes) == 2
-    assert len(ablation.plot_grad_by_depth(results).axes) == 1
-    assert len(ablation.plot_heads(results).axes) == 1
-    with pytest.raises(ValueError, match="metric"):
-        ablation.plot_curves(results, metrics=("nope",))
-    with pytest.raises(ValueError, match="arms"):
-        ablation.plot_curves(results, arms=[("paper", 0.3)])
-
-
-def test_explorer_select_and_train(results):
-    ex = ablation.AblationExplorer(A.Results(results.setup, list(results.runs), {}), SETUP,
-                                   A.load_data(SETUP), seed=2)
-    ex.select(arms=[("bn", 0.3)], metric="val_aux1")
-    assert ex.arms == [("bn", 0.3)] and ex.metric == "val_aux1"
-    with pytest.raises(ValueError, match="metric"):
-        ex.select(metric="bogus")
-
-    class Bar:
-        value, max = 0, 0
-
-    bar = Bar()
-    h = ex.train_one("bn", 1.0, bar)
-    assert h.config["seed"] == 2 and bar.value == bar.max == 2
-    assert ("bn", 1.0) in ex.arms and len(ex.results.arm("bn", 1.0)) == 1
-    assert ex.message.startswith("trained bn, aux 1 seed 2")
-    with pytest.raises(ValueError, match="aux_weight"):
-        ex.train_one("bn", 0.5)
-    w = ex.widget()  # builds without a browser
-    assert type(w).__name__ == "VBox"
-    ex._refresh()
-    assert "aux 1" in " ".join(ex._widgets["arms"].options)
-
-
-# ----------------------------------------------------------------------------- explorer callbacks (no browser)
-@pytest.fixture
-def explorer(hand, monkeypatch):
-    """An explorer over the hand-built runs whose training is instant: ``run_arm`` is a fake that
-    reports 40 steps to the callback, records every call in ``explorer.calls`` and, if
-    ``explorer.during_run`` is set, calls it in the middle of the run (a click while training)."""
-    ex = ablation.AblationExplorer(hand, SETUP, data=None, seed=2)
-    ex.calls, ex.during_run, ex.progress_seen = [], None, []
-
-    def fake_run_arm(setup, variant, aux_weight, seed, data, *, callback=None, progress=False):
-        ex.calls.append((variant, aux_weight, seed))
-        bar = ex._widgets.get("bar")
-        if bar is not None:
-            ex.progress_seen.append((bar.value, bar.description))  # before the first step
-        for step in range(1, 41):
-            callback(step, 40, None)
-            if bar is not None:
-                ex.progress_seen.append((bar.value, bar.description))
-            if step == 20 and ex.during_run is not None:
-                ex.during_run()
-        return _hist(variant, aux_weight, seed, conv1=(1, 1), val_main=(0.3, 0.45))
-
-    monkeypatch.setattr(ablation, "run_arm", fake_run_arm)
-    ex.widget()
-    return ex
-
-
-def _selected(ex):
-    return ex._widgets["arms"].value
-
-
-def test_explorer_train_keeps_selection(explorer):
-    """Bug 1: a run used to empty the arms selection (replacing the options fired on_select)."""
-    w = explorer._widgets
-    w["arms"].value = ("bn, aux 0",)  # only one arm selected, then train a new arm
-    w["weight"].value = 1.0
-    explorer.on_click()
-    assert explorer.calls == [("bn", 1.0, 2)]
-    assert w["arms"].options == ("bn, aux 0", "bn, aux 0.3", "bn, aux 1")
-    assert _selected(explorer) == ("bn, aux 0", "bn, aux 1")  # kept, plus the new run's arm
-    assert explorer.arms == [("bn", 0.0), ("bn", 1.0)]
-    assert w["status"].value.startswith("trained bn, aux 1 seed 2")
-    # a run of an arm that is not selected and already exists: the arm is added to the selection
-    explorer.QUEUED_CLICK_S = 0
-    w["weight"].value = 0.3
-    explorer.on_click()
-    assert explorer.calls[-1] == ("bn", 0.3, 2)
-    assert _selected(explorer) == ("bn, aux 0", "bn, aux 1", "bn, aux 0.3")
-    assert len(explorer.results.arm("bn", 0.3)) == 3
-
-
-def test_explorer_new_run_changes_plot(explorer):
-    before = explorer._widgets["image"].value
-    explorer.on_click()
-    assert explorer._widgets["image"].value != before and explorer.arms  # the new run is drawn
-
-
-def test_explorer_ignores_clicks_during_a_run(explorer):
-    """Bug 2: a double-click trained two runs. A click while a run is in progress is ignored and
-    the button is disabled while it runs."""
-    w = explorer._widgets
-    seen = []
-
-    def click_again():
-        seen.append((explorer.busy, w["button"].disabled))
-        explorer.on_click()
-
-    explorer.during_run = click_again
-    explorer.on_click()
-    assert seen == [(True, True)]
-    assert len(explorer.calls) == 1  # the second click did not train
-    assert not explorer.busy and not w["button"].disabled
-
-
-def test_explorer_ignores_a_click_queued_behind_a_run(explorer):
-    """The kernel handles widget messages one at a time: a double-click's second click arrives
-    right after the first run ends. It is ignored; a later click trains again."""
-    explorer.on_click()
-    explorer.on_click()  # at once: queued behind the first
-    assert len(explorer.calls) == 1
-    explorer._run_ended -= explorer.QUEUED_CLICK_S  # as if the user clicked again later
-    explorer.on_click()
-    assert [c[2] for c in explorer.calls] == [2, 3]  # next unused seed
-
-
-def test_explorer_progress_resets_and_describes(explorer):
-    """Bug 3: the bar showed the previous run's 100% at the start, with no text; the previous
-    message stayed during a new run."""
-    w = explorer._widgets
-    bar = w["bar"]
-    explorer.on_click()
-    assert (bar.value, bar.max, bar.description) == (40, 40, "seed 2: step 40/40")
-    assert w["status"].value.startswith("trained")
-    statuses = []
-    explorer.during_run = lambda: statuses.append(w["status"].value)
-    explorer._run_ended -= explorer.QUEUED_CLICK_S
-    explorer.on_click()
-    second = explorer.progress_seen[41:]
-    assert second[0] == (0, "seed 3: starting")  # reset before the first step
-    assert second[1] == (1, "seed 3: step 1/40")
-    descriptions = [d for _, d in second]
-    # updated every 5% of the steps (every 2nd of 40), not more often
-    assert sorted(set(descriptions) - {"seed 3: starting"}, key=lambda d: int(d.split()[3].split("/")[0])) == \
-        ["seed 3: step 1/40"] + [f"seed 3: step {k}/40" for k in range(2, 41, 2)]
-    assert statuses == ["training bn, aux 0.3 seed 3..."]  # the old "trained ..." is gone
-    assert w["status"].value.startswith("trained bn, aux 0.3 seed 3")
-
-
-def test_explorer_rows_follow_the_arms(explorer, hand):
-    """Bug 5: the arms list was stuck at 2 rows."""
-    w = explorer._widgets
-    assert w["arms"].rows == 2
-    w["weight"].value = 1.0
-    explorer.on_click()
-    assert w["arms"].rows == 3
-    many = A.Results({}, [_hist(v, a, 0, conv1=(1, 1), val_main=(0.3, 0.4)) for v in ("bn", "paper")
-                          for a in (0.0, 0.1, 0.3, 1.0, 2.0)])
-    assert ablation.AblationExplorer(many, SETUP, None).widget().children[0].children[0].rows == 8
-
-
-def test_explorer_plot_is_sharp(explorer):
-    """Bug 4: the PNG is rendered at twice the displayed width, and the displayed width is fixed."""
-    import struct
-
-    w = explorer._widgets
-    png = w["image"].value
-    width = struct.unpack(">I", png[16:20])[0]  # IHDR
-    assert width == explorer.PLOT_SCALE * explorer.PLOT_PX
-    assert w["image"].layout.width == f"{explorer.PLOT_PX}px"
-
-
-def test_explorer_select_callback(explorer):
-    w = explorer._widgets
-    w["arms"].value = ()
-    assert explorer.arms == []
-    w["metric"].value = "val_aux1"
-    assert explorer.metric == "val_aux1"
-    w["arms"].value = ("bn, aux 0.3",)
-    assert explorer.arms == [("bn", 0.3)]
+    _verdict(ablation.check_ratio(hand, "bn", "conv1", None), None, "Fill in")
+    assert _verdict(ablation.check_ratio(hand, "bn", "conv1", 2.5), True, "Correct").message == "Correct: 2.50."
+    _verdict(ablation.check_ratio(hand, "bn", "conv1", 2.505), True, "Correct")
+    _verdict(ablation.check_ratio(hand, "bn", "conv1", 2.52), False, "Not quite")
+    _verdict(ablation.check_ratio(hand, "bn", "3a", 1.0), True, "Correct")
+    _verdict(ablation.check_first_stage_reached(None), None, "Fill in")
+    _verdict(ablation.check_first_stage_reached("4e"), True, "Correct: 4e")
+    _verdict(ablation.check_first_stage_reached("4a"), False, "Not quite")
+    _verdict(ablation.check_first_stage_reached("4d"), False, "Not quite")
+    assert "'6z'" in _verdict(ablation.check_first_stage_reached("6z"), False, "Not yet: answer must be one of").message
 
 
 def test_aux_share_and_its_check():
@@ -334,16 +148,16 @@ def test_aux_share_and_its_check():
     cfg = inception.GoogLeNetConfig(variant="paper")
     p, m = ablation.aux_share(cfg, 224)
     assert p == pytest.approx(0.4769, abs=1e-4) and 0 < m < 0.01
-    assert ablation.check_aux_share(None, cfg, 224).startswith("fill in")
-    assert ablation.check_aux_share(0.477, cfg, 224).startswith("correct")
-    assert ablation.check_aux_share(0.45, cfg, 224).startswith("not quite")
+    _verdict(ablation.check_aux_share(None, cfg, 224), None, "Fill in")
+    _verdict(ablation.check_aux_share(0.477, cfg, 224), True, "Correct: 0.477")
+    _verdict(ablation.check_aux_share(0.45, cfg, 224), False, "Not quite")
 
 
 def test_check_interval_by_hand(hand):
-    assert ablation.check_interval(hand, "bn", 0.3, None).startswith("fill in")
-    assert ablation.check_interval(hand, "bn", 0.3, (-0.348, 0.668)).startswith("correct")
-    assert ablation.check_interval(hand, "bn", 0.3, (-0.30, 0.668)).startswith("not quite")
-    assert ablation.check_interval(hand, "bn", 0.3, 0.5).startswith("answer must be a pair")
+    _verdict(ablation.check_interval(hand, "bn", 0.3, None), None, "Fill in")
+    _verdict(ablation.check_interval(hand, "bn", 0.3, (-0.348, 0.668)), True, "Correct")
+    _verdict(ablation.check_interval(hand, "bn", 0.3, (-0.30, 0.668)), False, "Not quite")
+    _verdict(ablation.check_interval(hand, "bn", 0.3, 0.5), False, "Not yet: answer must be a pair")
 
 
 def test_claims_table_by_hand():

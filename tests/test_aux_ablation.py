@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from inception.experiments import aux_ablation as A
+from inception import aux_ablation as A
+from inception.experiments import aux_ablation as cli
 
 TINY = replace(A.PRESETS["smoke"], variants=("bn",), n_train=32, n_val=16, batch_size=16, seeds=(0, 1))
 
 
 def test_command_writes_complete_json(tmp_path):
     out = tmp_path / "r.json"
-    results = A.main(["--preset", "smoke", "--seeds", "3", "--epochs", "1", "--out", str(out)])
+    results = cli.main(["--preset", "smoke", "--seeds", "3", "--epochs", "1", "--out", str(out)])
     d = json.loads(out.read_text())
     assert d["meta"]["command"].startswith("python -m inception.experiments.aux_ablation --preset smoke")
     assert d["meta"]["seeds"] == [3]
@@ -106,8 +107,8 @@ def test_notebook_parameters_cell_is_the_live_preset():
     assert ns["PRESET"] == "live" and ns["OVERRIDES"] == {}
     assert "setup = replace(aux_ablation.PRESETS[PRESET], **OVERRIDES)" in src
     assert "live = aux_ablation.run(setup)" in src
-    args = A._parser().parse_args(["--preset", "live", "--out", "x.json"])
-    assert A.setup_from_args(args) == A.PRESETS["live"]
+    args = cli._parser().parse_args(["--preset", "live", "--out", "x.json"])
+    assert cli.setup_from_args(args) == A.PRESETS["live"]
 
 
 def test_sweep_resumes_to_the_same_results(tmp_path):
@@ -145,3 +146,38 @@ def test_describe_names_the_protocol():
     text = A.describe(A.PRESETS["full"])
     assert "LR swept over 0.001, 0.002, 0.004" in text and "paper kaiming" in text and "86 runs" in text
     assert A.Setup.from_dict(json.loads(json.dumps(asdict(A.PRESETS["full"])))) == A.PRESETS["full"]
+
+
+def test_library_does_not_import_the_command_line():
+    """The experiment lives in inception.aux_ablation; inception.experiments only wraps it (argparse,
+    the recorded command), and no library module imports from there."""
+    import ast
+    from pathlib import Path
+
+    import inception
+
+    root = Path(inception.__file__).parent
+    offenders = []
+    for path in sorted(root.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                mod = ("." * node.level) + (node.module or "")
+                names = [a.name for a in node.names]
+                if "experiments" in mod.split(".") or (mod == "." and "experiments" in names):
+                    offenders.append(f"{path.name}: from {mod} import {', '.join(names)}")
+            elif isinstance(node, ast.Import):
+                offenders += [f"{path.name}: import {a.name}" for a in node.names if "experiments" in a.name.split(".")]
+    assert offenders == []
+    assert {"Setup", "PRESETS", "Results", "run_arm", "run", "load", "plan", "chosen_lrs", "describe", "RECIPE",
+            "AUX_ARMS"} <= set(A.__all__)
+    assert set(cli.__all__) == {"main", "setup_from_args"}
+    assert cli.run is A.run and cli.PRESETS is A.PRESETS  # the command runs the library's experiment
+
+
+def test_committed_results_still_load():
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).resolve().parents[1] / "results").glob("aux_ablation_*.json")):
+        r = A.load(path)
+        assert r.runs and isinstance(r, A.Results), path.name
+        A.Setup.from_dict(r.setup)  # the saved setup is still a valid Setup

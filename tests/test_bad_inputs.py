@@ -18,9 +18,8 @@ import torch
 from PIL import Image
 
 from inception import Inception, _checks, cost, data, googlenet, images, weights
-from inception import checkpoints
 from inception.architecture import BlockSpec
-from inception.checkpoints import MINI_CHECKPOINT, MINI_SIDECAR
+from inception.weights import MINI_CHECKPOINT, MINI_SIDECAR
 from inception.config import GoogLeNetConfig
 from inception.data import ImageData
 from inception.experiments import aux_ablation as A
@@ -163,7 +162,7 @@ def test_bad_checkpoint_files(tmp_path, write, match):
     path = _with_sidecar(tmp_path, "m")
     write(path)
     with pytest.raises(CheckpointError, match=match) as info:
-        checkpoints.load_mini_googlenet(path)
+        weights.load_mini_googlenet(path)
     msg = str(info.value)
     assert not msg.endswith(": ") and "weights_only=False" not in msg and "Re-running" not in msg
     assert info.value.__cause__ is None  # torch's advice to switch weights_only off is not chained either
@@ -171,13 +170,13 @@ def test_bad_checkpoint_files(tmp_path, write, match):
 
 def test_missing_checkpoint_is_named_not_its_sidecar(tmp_path):
     with pytest.raises(CheckpointError, match="^nope.pt not found") as info:
-        checkpoints.load_mini_googlenet(tmp_path / "nope.pt")
+        weights.load_mini_googlenet(tmp_path / "nope.pt")
     assert "nope.json" not in str(info.value)
     torch.save({}, tmp_path / "nope.pt")
     with pytest.raises(CheckpointError, match="nope.json, the JSON sidecar expected next to nope.pt, not found"):
-        checkpoints.load_mini_googlenet(tmp_path / "nope.pt")
+        weights.load_mini_googlenet(tmp_path / "nope.pt")
     with pytest.raises(CheckpointError, match="is a folder"):
-        checkpoints.load_mini_googlenet(tmp_path)
+        weights.load_mini_googlenet(tmp_path)
 
 
 def _config_without_variant() -> str:
@@ -203,7 +202,7 @@ def test_bad_sidecars(tmp_path, content, match):
     (tmp_path / "m.json").write_bytes(content)
     torch.save({}, tmp_path / "m.pt")
     with pytest.raises(CheckpointError, match=match):
-        checkpoints.load_mini_googlenet(tmp_path / "m.pt")
+        weights.load_mini_googlenet(tmp_path / "m.pt")
 
 
 def test_load_into_and_state_file_checks(tmp_path, small):

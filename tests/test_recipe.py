@@ -16,7 +16,7 @@ from torch.optim.optimizer import register_optimizer_step_pre_hook
 from inception import data, googlenet, googlenet_loss, train as T
 from inception.config import INIT_SCHEMES, GoogLeNetConfig
 from inception.cost import _param_count
-from inception.experiments import aux_ablation as A
+from inception import aux_ablation as A
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

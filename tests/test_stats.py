@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from inception import ablation
-from inception.experiments import aux_ablation as A
+from inception import aux_ablation as A
+from inception.experiments import aux_ablation as cli
 from inception.stats import PairedDifference, Plateau, betainc, paired_difference, plateau, t_cdf, t_quantile
 
 COMMITTED = Path(__file__).resolve().parents[1] / "results" / "aux_ablation_full.json"
@@ -266,8 +267,8 @@ def test_other_setup_is_refused_unless_forced(tmp_path, capsys):
 
     # the command line: an existing file needs --resume or --force, checked before any training
     with pytest.raises(SystemExit):
-        A.main(["--preset", "smoke", "--out", str(out)])
+        cli.main(["--preset", "smoke", "--out", str(out)])
     assert "--resume" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        A.main(["--preset", "smoke", "--out", str(out), "--resume"])  # the file is for SMALL, not smoke
+        cli.main(["--preset", "smoke", "--out", str(out), "--resume"])  # the file is for SMALL, not smoke
     assert "different setup" in capsys.readouterr().err

@@ -91,15 +91,26 @@ def test_history_json_roundtrip_and_plot(run, tmp_path):
         History.from_dict({"config": {}})
 
 
-def test_progress_and_callback(tiny):
-    class Bar:
+def test_progress_and_callback(tiny, capsys):
+    class Bar:  # a widget of one's own (value, max), driven by the callback
         value, max = 0, 0
 
     seen = []
     bar = Bar()
-    _run(tiny, aux_weight=0.3, progress=bar, callback=lambda s, n, h: seen.append((s, n, h.num_steps)))
+
+    def callback(step, total, history):
+        seen.append((step, total, history.num_steps))
+        bar.max, bar.value = total, step
+
+    _run(tiny, aux_weight=0.3, callback=callback)
     assert bar.max == 6 and bar.value == 6
     assert seen[0] == (1, 6, 1) and seen[-1] == (6, 6, 6)
+    assert capsys.readouterr().err == ""  # progress=False (the default) prints nothing
+    _run(tiny, aux_weight=0.3, progress=True)
+    err = capsys.readouterr().err  # outside Jupyter tqdm.auto writes a text bar to stderr
+    assert "training" in err and "6/6" in err
+    with pytest.raises(TypeError, match="progress must be True or False.*callback"):
+        _run(tiny, aux_weight=0.3, progress=bar)
 
 
 @pytest.mark.parametrize("kw, name", [

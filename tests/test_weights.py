@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 import pytest
 import torch
 
 from inception import googlenet, weights
-from inception.weights import CheckpointError, CheckpointSpec
+from inception.weights import CheckpointError
 
 
 def _write_checkpoint(path, state):
@@ -24,7 +25,7 @@ def torchvision_like_checkpoint(tmp_path, monkeypatch):
     state = {k: v for k, v in source.state_dict().items() if not k.endswith("num_batches_tracked")}
     path = tmp_path / weights.TORCHVISION_IMAGENET.filename
     digest = _write_checkpoint(path, state)
-    spec = CheckpointSpec(weights.TORCHVISION_IMAGENET.filename, "http://invalid.invalid/x.pth", digest[:8])
+    spec = replace(weights.TORCHVISION_IMAGENET, url="http://invalid.invalid/x.pth", sha256=digest[:8])
     monkeypatch.setattr(weights, "TORCHVISION_IMAGENET", spec)
     return source, tmp_path
 
@@ -44,7 +45,7 @@ def test_googlenet_imagenet_loads_strictly(torchvision_like_checkpoint):
 
 def test_bad_hash_says_what_to_do(torchvision_like_checkpoint, monkeypatch):
     _, cache = torchvision_like_checkpoint
-    spec = CheckpointSpec(weights.TORCHVISION_IMAGENET.filename, "http://invalid.invalid/x.pth", "00000000")
+    spec = replace(weights.TORCHVISION_IMAGENET, url="http://invalid.invalid/x.pth", sha256="00000000")
     monkeypatch.setattr(weights, "TORCHVISION_IMAGENET", spec)
     with pytest.raises(CheckpointError, match="expected a prefix of 00000000.*copy it to"):
         weights.googlenet_imagenet(cache_dir=cache, download=False)

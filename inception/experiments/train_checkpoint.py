@@ -30,8 +30,7 @@ import numpy as np
 import torch
 
 from .. import __version__
-from ..checkpoints import MINI_CHECKPOINT, MINI_SIDECAR, mini_info
-from ..weights import CheckpointError
+from ..weights import MINI_CHECKPOINT, MINI_SIDECAR, CheckpointError, mini_info, sha256_file
 from ._cli import HelpFormatter, check_output_dir, paragraphs as _paragraphs
 from ..data import synthetic_splits
 from ..train import deterministic, evaluate, make_model, train
@@ -166,6 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     info = build(out)
     print(f"val accuracy {info['accuracy']['val_main']:.4f} on {N_VAL} images; "
           f"{info['file_bytes'] / 1e6:.2f} MB; {info['seconds']:.0f} s; written to {out}")
+    if package:  # the package loads its checkpoint only if the file's hash is the one its spec names
+        print(f"SHA-256 of {_FILES[0]}: {sha256_file(out / _FILES[0])}; put it into "
+              f"inception.weights.MINI_GOOGLENET (sha256=...) so that load_mini_googlenet() accepts the new file")
     return 0
 
 
