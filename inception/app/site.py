@@ -51,7 +51,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; ma
        margin: 0 auto; padding: 1.2rem; line-height: 1.5; color: #222; }
 .inception-map img { max-width: 100%; height: auto; border: 1px solid #eee; }
 .inception-note { background: #fff8e1; border-left: 4px solid #f0b400; padding: 0.6rem 1rem; }
-ol.inception-notebooks li { margin: 0.4rem 0; }
+ul.inception-notebooks li { margin: 0.4rem 0; }
 """
 
 
@@ -139,9 +139,9 @@ outputs; widgets appear in their stored state, and the static figure below each 
 To move the sliders, run the notebooks in JupyterLab.</p>
 {figure}
 <h2>The notebooks</h2>
-<ol class="inception-notebooks" start="0">
+<ul class="inception-notebooks">
 {items}
-</ol>
+</ul>
 </body>
 </html>
 """
