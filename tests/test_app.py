@@ -36,11 +36,31 @@ def test_bad_arguments_are_refused(argv: list[str], message: str, capsys: pytest
     assert e.value.code == 2 and message in capsys.readouterr().err
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_busy_port_is_explained(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(SystemExit) as e:
+            cli.main(["--no-browser", "--port", str(port)])
+    assert e.value.code == 2 and f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
 def test_missing_voila_is_explained(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "voila" else real(name, *a))
     with pytest.raises(SystemExit) as e:
-        cli.main(["--no-browser"])
+        cli.main(["--no-browser", "--port", str(_free_port())])
     assert e.value.code == 2 and 'pip install "inception-notebooks[app]"' in capsys.readouterr().err
 
 
@@ -48,10 +68,11 @@ def test_main_runs_voila_on_the_shipped_notebook(monkeypatch: pytest.MonkeyPatch
     pytest.importorskip("voila")
     seen: dict = {}
     monkeypatch.setattr(subprocess, "call", lambda cmd, env: seen.update(cmd=cmd, env=env) or 0)
-    assert cli.main(["--explorer", "network", "--port", "9123", "--no-browser", "--site-url", "https://x.org/s"]) == 0
+    port = _free_port()
+    assert cli.main(["--explorer", "network", "--port", str(port), "--no-browser", "--site-url", "https://x.org/s"]) == 0
     cmd = seen["cmd"]
     assert cmd[1:4] == ["-m", "voila", str(cli.notebook_path())]
-    assert {"--port=9123", "--no-browser", "--strip_sources=True", "--Voila.ip=127.0.0.1"} <= set(cmd)
+    assert {f"--port={port}", "--no-browser", "--strip_sources=True", "--Voila.ip=127.0.0.1"} <= set(cmd)
     assert seen["env"][explorers.ENV_EXPLORER] == "network"
     assert seen["env"][explorers.ENV_SITE_URL] == "https://x.org/s"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import socket
 import subprocess
 import sys
 from importlib import resources
@@ -67,11 +68,24 @@ def voila_command(args: argparse.Namespace) -> list[str]:
     return cmd
 
 
+def port_problem(ip: str, port: int) -> str | None:
+    """Why Voila could not listen on ``ip:port`` (in use, or not an address of this machine), or None."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind((ip, port))
+    except OSError as e:
+        return f"cannot listen on {ip}:{port} ({e.strerror or e}); choose another --port (or --ip)"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
     if not 0 < args.port < 65536:
         p.error(f"--port must be between 1 and 65535, got {args.port}")
+    problem = port_problem(args.ip, args.port)
+    if problem:
+        p.error(problem)
     if importlib.util.find_spec("voila") is None:
         p.exit(2, f"{PROG}: error: {MISSING_VOILA}\n")
     if not notebook_path().is_file():
