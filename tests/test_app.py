@@ -22,7 +22,7 @@ def test_console_script_and_package_data_are_declared() -> None:
     assert "app/*.ipynb" in project["tool"]["setuptools"]["package-data"]["inception"]
     extras = project["project"]["optional-dependencies"]
     assert any(r.startswith("voila") for r in extras["app"]) and any(r.startswith("voila") for r in extras["dev"])
-    assert cli.notebook_path().is_file() and cli.notebook_path().parent == ROOT / "inception" / "app"
+    assert cli.notebook_path().is_file() and (ROOT / "inception" / "app" / cli.NOTEBOOK).is_file()
 
 
 @pytest.mark.parametrize(("argv", "message"), [
