@@ -13,16 +13,15 @@ removes its hooks when it exits, also when the forward pass raises.
 
 from __future__ import annotations
 
-import math
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Sequence, Union
+from typing import Callable, Iterator, Sequence, Union
 
 import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ._checks import check_int, check_number
+from ._checks import check_choice, check_int
 from .architecture import BRANCH_NAMES
 from .display import Table, Verdict
 from .model import GoogLeNet, Inception
@@ -294,12 +293,20 @@ class BranchAblation:
         """(blocks, branches, draws)"""
         return self.baseline - self.control
 
-    def table(self, energy: "BranchEnergy | None" = None, title: str | None = None) -> Table:
-        """One row per block and branch: channels, accuracy drop, the random control's drop
-        (mean and range over draws) and, given ``energy``, the branch's share of activation energy."""
+    def table(self, energy: "BranchEnergy | None" = None, title: str | None = None,
+              blocks: Sequence[str] | None = None) -> Table:
+        """One row per block (all, or ``blocks``) and branch: channels, accuracy drop, the random
+        control's drop (mean and range over draws) and, given ``energy``, the branch's share of
+        activation energy."""
         cd = self.control_drop
+        short = [b.replace("inception", "") for b in self.blocks]
+        if blocks is not None:
+            for b in blocks:
+                check_choice("blocks", b.replace("inception", ""), short)
         rows = []
         for i, b in enumerate(self.blocks):
+            if blocks is not None and short[i] not in [x.replace("inception", "") for x in blocks]:
+                continue
             for j, br in enumerate(self.branches):
                 row = [b.replace("inception", ""), br, int(self.channels[i, j]), float(self.drop[i, j]),
                        float(cd[i, j].mean()), f"{cd[i, j].min():.3f} to {cd[i, j].max():.3f}"]
