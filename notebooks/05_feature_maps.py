@@ -393,15 +393,16 @@ print(f"trained 3a, 5x5 branch: peak at {tuning['trained'].peak_period[0, t3a['5
 print(f"random 3a, most selective branch: peak/mean {tuning['random'].peak_to_mean[0].max():.2f}")
 
 # %% [markdown]
-# **What the tuning curves say.** The clearest result is in block 3a of the trained network: its 5x5
-# branch is sharply tuned, peaking at 4 px, inside the training stripes' 4-6 px, with the largest
-# peak/mean and the narrowest half-maximum width of the block, more selective than any branch of the
-# random control's 3a. Its centroid (about 6 px) hides the sharp peak. Two cautions before reading
-# this as "the 5x5 branch learned the stripes": 4 px is also the finest period block 3a's 16x16 grid
-# can represent (stride 2: two grid cells per cycle), and the random control's stage-3 branches peak
-# at 3-4 px as well. So *where* the peak sits comes largely with the architecture; its *sharpness*
-# is what training added. From 3b on, the curves broaden and several peak at coarse periods near the
-# shapes' size.
+# **What the tuning curves say.** The clearest result is in block 3a of the trained network: its
+# 5x5 branch is sharply tuned, peaking at 4 px, inside the training stripe band printed above, with
+# the largest peak/mean and the narrowest half-maximum width of the block, more selective than any
+# branch of the random control's 3a. Its centroid (about 6 px) hides the sharp peak. Two cautions
+# before reading this as "the 5x5 branch learned the stripes": 4 px is also the finest period block
+# 3a's 16x16 grid can represent (stride 2: two grid cells per cycle), and the random control's
+# stage-3 branches peak at 3-4 px as well. So *where* the peak sits comes largely with the
+# architecture; its *sharpness* is what training added. In the trained 3b the curves are broad (each
+# stays above half its peak to an end of the probed range) and three of the four branches peak at
+# coarse periods, within the shapes' diameter band; deeper blocks mix fine and coarse peaks.
 
 # %% jupyter={"source_hidden": true}
 # check: the claims above
@@ -413,6 +414,9 @@ assert tr.peak_to_mean[0, t3a["5x5"]] > 1.2 * rd.peak_to_mean[0].max()          
 assert 5 < tr.preferred_period[0, t3a["5x5"]] < 7                                         # the centroid hides it
 assert set(rd.peak_period[:2, :3].ravel()) <= {3, 4}                                      # random: peaks at 3-4 px
 assert rd.bandwidth[0][0, :3].min() > width[0, t3a["5x5"]]
+assert stage_acts["inception3a"].shape[-1] == 16                                          # 3a's grid
+d_lo, d_hi = marks["training shape diameter"]
+assert tr.bandwidth[1][1].all() and sum(d_lo <= p <= d_hi for p in tr.peak_period[1]) == 3   # 3b: broad, coarse
 
 # %% [markdown]
 # **The naive reading, tested anyway.** If "various scales" meant that the 5x5 branch prefers coarser

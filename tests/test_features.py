@@ -307,3 +307,15 @@ def test_stage_grid_ranks_by_contrast_and_greys_flat_maps(small):
     assert (featviz._tile(a[1].numpy()) == 200).all()  # a flat map is grey
     with pytest.raises(ValueError, match="rank"):
         featviz.plot_stage_grids(small, torch.rand(3, 32, 32), rank="loudest")
+
+
+def test_first_layer_filter_grid_is_readable(small):
+    """One axes per filter, each at least ~0.7 inch (the old strip drew 8 filters in 368x55 px)."""
+    from inception import featviz
+
+    big = inception.googlenet("torchvision", num_classes=10, aux_logits=False, init_weights=False)
+    fig = featviz.plot_first_layer_filters({"trained": small, "imagenet-sized": big})
+    tiles = [ax for ax in fig.axes if ax.images]
+    assert len(tiles) == small.conv1.conv.out_channels + big.conv1.conv.out_channels
+    w, h = tiles[0].get_position().width * fig.get_figwidth(), tiles[0].get_position().height * fig.get_figheight()
+    assert min(w, h) > 0.5

@@ -142,3 +142,14 @@ def test_check_peak_period():
     assert v.ok is False and ("longer" in v.message) == (wrong < true)
     with pytest.raises(ValueError, match="name must be"):
         scale.check_peak_period(4, model, "3a.7x7", 32)
+
+
+def test_plot_probes_and_marks():
+    from inception import featviz
+
+    fig = featviz.plot_probes(32, [2, 4, 8], aliased="checkerboard")
+    assert len(fig.axes) == 4 * 3 and fig.axes[-3].get_ylabel() == "checkerboard\n(aliased)"
+    r = scale.ScaleResponse((2, 4, 8), ("inception3a",), BRANCH_NAMES, np.ones((3, 1, 4)), "grating")
+    fig = featviz.plot_scale_response({"net": r}, ["3a"], marks={"stripes": (4.0, 6.0)})
+    spans = [p for p in fig.axes[0].patches]
+    assert len(spans) == 1 and fig.axes[0].get_legend_handles_labels()[1][0] == "stripes"
