@@ -33,16 +33,17 @@
 # - how to browse every channel of every branch on your own image.
 #
 # **What you need**: notebook 02 (the Inception block) or the paper's Figure 2; PyTorch forward
-# passes. Everything runs on a CPU in seconds; nothing is downloaded unless you set `USE_IMAGENET`.
+# passes. The whole notebook runs on a CPU in about a minute; nothing is downloaded unless you set
+# `USE_IMAGENET`.
 
 # %% tags=["parameters"]
 USE_IMAGENET = False  # True: also load torchvision's ImageNet weights (download ~50 MB once, or a cached copy)
 
 # %%
+import numpy as np
 import torch
 from IPython.display import display
 import inception
-import numpy as np
 from inception import checkpoints, data, features, featviz, images, scale, train
 from inception.display import Table
 
@@ -58,15 +59,15 @@ print(f"{sum(p.numel() for p in model.parameters()):,} parameters; classes: {', 
 # ## The networks
 #
 # **Trained**: a mini-GoogLeNet shipped with the package: the `bn` variant (BatchNorm after every
-# convolution, the network of the blog post this collection grew from, "[Paper Review &
-# Implementation] Going deeper with convolutions (GoogleNet/Inception Net v1, 2014)") with the small stem for
-# 32 px images (3x3 conv, 1x1, 3x3, one 3x3/2 pool), all nine Inception blocks at 1/8 of the paper's
-# width, trained by the command printed above on the project's synthetic *shapes x textures* data
-# (`inception.data.synthetic`): ten classes, each a shape (coarse structure) with a solid or striped
-# texture (fine structure); `inception.data.synthetic_scales(32)` gives the ranges the generator
-# draws at 32 px, printed below the accuracy. Telling the classes apart needs
-# both scales, which is exactly the situation the Inception module was designed for. It was trained
-# with both auxiliary heads (weight 0.3, section 5) and saved without them.
+# convolution: the network of the blog post this collection grew from, "[Paper Review &
+# Implementation] Going deeper with convolutions (GoogleNet/Inception Net v1, 2014)") with the
+# small stem for 32 px images (3x3 conv, 1x1, 3x3, one 3x3/2 pool), all nine Inception blocks at
+# 1/8 of the paper's width, trained by the command printed above on the project's synthetic
+# *shapes x textures* data (`inception.data.synthetic`): ten classes, each a shape (coarse
+# structure) with a solid or striped texture (fine structure); `inception.data.synthetic_scales(32)`
+# gives the ranges the generator draws at 32 px, printed below the accuracy. Telling the classes
+# apart needs both scales, which is exactly the situation the Inception module was designed for.
+# It was trained with both auxiliary heads (weight 0.3, section 5) and saved without them.
 #
 # We re-measure its accuracy here on the 1000 validation images (the checkpoint's JSON stores the
 # value measured when it was trained; rerunning the command reproduces it within the stated tolerance):
