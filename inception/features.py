@@ -1,4 +1,6 @@
-"""What the layers of a GoogLeNet compute: activations by name, branch energy, scale probes.
+"""What the layers of a GoogLeNet compute: activations by name, branch energy and ablation, receptive fields.
+
+The scale experiment (probes, tuning curves) lives in :mod:`inception.scale`.
 
 Names are those of ``model.feature_info`` (``"conv1"`` ... ``"inception5b"``, short form
 ``"4a"``), a branch of an Inception block (``"inception4a.3x3"``, ``"4a.3x3"``,
@@ -11,17 +13,16 @@ removes its hooks when it exits, also when the forward pass raises.
 
 from __future__ import annotations
 
-import math
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Sequence, Union
+from typing import Callable, Iterator, Sequence, Union
 
 import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ._checks import check_int, check_number
-from .architecture import BRANCH_NAMES, long_name, short_name
+from ._checks import check_choice, check_int
+from .architecture import BLOCK_NAMES, BRANCH_NAMES, POOLS, long_name, short_name
 from .display import Table, Verdict
 from .model import GoogLeNet, Inception
 
@@ -36,18 +37,13 @@ __all__ = [
     "signal_share",
     "BranchEnergy",
     "branch_energy",
-    "PROBE_KINDS",
-    "default_periods",
-    "scale_probes",
-    "ScaleResponse",
-    "scale_response",
-    "scale_summary",
-    "scale_verdict",
-    "winner_table",
+    "BranchAblation",
+    "branch_ablation",
     "receptive_field",
     "Verdict",
     "check_receptive_field",
     "check_energy_share",
+    "check_loudest_branch",
     "visualize_channels",
 ]
 
@@ -255,139 +251,127 @@ def branch_energy(model: GoogLeNet, x: Tensor) -> BranchEnergy:
     return BranchEnergy(tuple(blocks), BRANCH_NAMES, energy, channels)
 
 
-# ---------------------------------------------------------------- scale probes
-PROBE_KINDS: tuple[str, ...] = ("grating", "checkerboard", "blobs")
+# ---------------------------------------------------------------- branch ablation
+#: The order in which the trunk runs the blocks and the pools between them, from the vocabulary
+#: (``architecture.BLOCK_NAMES`` and ``POOLS``): "inception3a", "inception3b", "maxpool3", ...
+_BLOCK_SEQUENCE: tuple[str, ...] = tuple(n for b in BLOCK_NAMES for n in (long_name(b), POOLS.get(b)) if n)
 
 
-def default_periods(image_size: int) -> list[int]:
-    """Periods from 2 px to the image size, spaced by about a factor sqrt(2)."""
-    image_size = check_int("image_size", image_size, 4)
-    n = int(math.floor(2 * math.log2(image_size / 2))) + 1
-    periods = sorted({int(round(2 * 2 ** (k / 2))) for k in range(n)} | {image_size})
-    return [p for p in periods if 2 <= p <= image_size]
-
-
-def scale_probes(image_size: int, period: float, kind: str = "grating", *, orientations: int = 4,
-                 phases: int = 4) -> Tensor:
-    """Grey-level patterns of one spatial period, as (orientations * phases, 3, H, W) in [0, 1].
-
-    ``grating``: sinusoids; ``checkerboard``: squares of side period/2; ``blobs``: Gaussian dots
-    (sigma = period/6) on a square lattice of spacing ``period``. Several orientations and
-    phases are averaged over so that a result does not hinge on where the pattern is cut.
-    """
-    if kind not in PROBE_KINDS:
-        raise ValueError(f"kind must be one of {list(PROBE_KINDS)}, got {kind!r}")
-    image_size = check_int("image_size", image_size, 1)
-    period = check_number("period", period, 2)  # pixels
-    orientations, phases = check_int("orientations", orientations, 1), check_int("phases", phases, 1)
-    coords = torch.arange(image_size, dtype=torch.float64) + 0.5 - image_size / 2
-    yy, xx = torch.meshgrid(coords, coords, indexing="ij")
-    out = []
-    for o in range(orientations):
-        theta = math.pi * o / orientations
-        u = xx * math.cos(theta) + yy * math.sin(theta)
-        v = -xx * math.sin(theta) + yy * math.cos(theta)
-        for ph in range(phases):
-            shift = period * ph / phases
-            if kind == "grating":
-                img = 0.5 + 0.5 * torch.sin(2 * math.pi * (u + shift) / period)
-            elif kind == "checkerboard":
-                cu = torch.floor(2 * (u + shift) / period)
-                cv = torch.floor(2 * (v + shift) / period)
-                img = ((cu + cv) % 2).to(torch.float64)
-            else:
-                du = torch.remainder(u + shift, period) - period / 2
-                dv = torch.remainder(v + shift, period) - period / 2
-                img = torch.exp(-(du**2 + dv**2) / (2 * (period / 6) ** 2))
-            out.append(img)
-    g = torch.stack(out).float().clamp(0, 1)
-    return g.unsqueeze(1).expand(-1, 3, -1, -1).contiguous()
+def _logits_after(model: GoogLeNet, block: str, x: Tensor) -> Tensor:
+    """The main head's logits, given ``x``, the output of ``block`` (the layers above it are run)."""
+    for name in _BLOCK_SEQUENCE[_BLOCK_SEQUENCE.index(block) + 1:]:
+        x = getattr(model, name)(x)
+    return model.forward_head(x)
 
 
 @dataclass(frozen=True)
-class ScaleResponse:
-    """Driven response of each branch of each block to patterns of each period.
+class BranchAblation:
+    """Validation accuracy with one branch of one block zeroed, against a random control.
 
-    ``response[p, b, r]``: mean over probe images, channels and positions of the squared
-    change of branch ``r`` of block ``b``'s activation, relative to its activation on a
-    uniform grey image of the same mean. ``tuning`` normalises each (block, branch) curve to
-    mean 1 over the periods, so branches of different widths and gains can be compared by the
-    *shape* of their response; ``preferred_period`` is the tuning-weighted geometric mean period.
+    ``accuracy[b, r]``: accuracy with branch ``r`` of block ``b`` set to zero. ``control[b, r]``
+    (draws,): accuracy with the same *number* of randomly chosen channels of block ``b``'s output
+    zeroed, one value per draw. ``drop`` and ``control_drop`` are the losses against ``baseline``.
     """
 
-    periods: tuple[int, ...]
     blocks: tuple[str, ...]
     branches: tuple[str, ...]
-    response: np.ndarray  # (periods, blocks, branches)
-    kind: str
+    baseline: float
+    accuracy: np.ndarray  # (blocks, branches)
+    control: np.ndarray  # (blocks, branches, draws)
+    channels: np.ndarray  # (blocks, branches)
+    images: int
 
     @property
-    def tuning(self) -> np.ndarray:
-        mean = self.response.mean(axis=0, keepdims=True)
-        return np.divide(self.response, mean, out=np.zeros_like(self.response), where=mean > 0)
+    def drop(self) -> np.ndarray:
+        return self.baseline - self.accuracy
 
     @property
-    def preferred_period(self) -> np.ndarray:
-        """(blocks, branches): 2 ** (tuning-weighted mean of log2 period)."""
-        w = self.tuning
-        logp = np.log2(np.asarray(self.periods, dtype=float))[:, None, None]
-        total = w.sum(axis=0)
-        centre = np.divide((w * logp).sum(axis=0), total, out=np.full_like(total, np.nan), where=total > 0)
-        return 2 ** centre  # NaN for a branch that does not respond at all
+    def control_drop(self) -> np.ndarray:
+        """(blocks, branches, draws)"""
+        return self.baseline - self.control
 
-    @property
-    def winner(self) -> list[list[str]]:
-        """For each period and block, the branch with the highest tuning value."""
-        idx = self.tuning.argmax(axis=2)
-        return [[self.branches[j] for j in row] for row in idx]
-
-    def table(self, title: str | None = None) -> Table:
-        pp = self.preferred_period
-        rows = [[b.replace("inception", "")] + [float(v) for v in pp[i]] for i, b in enumerate(self.blocks)]
-        return Table(["block"] + [f"{br} (px)" for br in self.branches], rows, title=title, digits=1)
-
-    def order_holds(self, block: str) -> bool:
-        """True when the block's preferred periods grow 1x1 < 3x3 < 5x5 (the multi-scale story)."""
-        i = self.blocks.index(block if block.startswith("inception") else f"inception{block}")
-        p = dict(zip(self.branches, self.preferred_period[i]))
-        return bool(p["1x1"] < p["3x3"] < p["5x5"])
+    def table(self, energy: "BranchEnergy | None" = None, title: str | None = None,
+              blocks: Sequence[str] | None = None) -> Table:
+        """One row per block (all, or ``blocks``) and branch: channels, accuracy drop, the random
+        control's drop (mean and range over draws) and, given ``energy``, the branch's share of
+        activation energy."""
+        cd = self.control_drop
+        short = [short_name(b) for b in self.blocks]
+        if blocks is not None:
+            for b in blocks:
+                check_choice("blocks", short_name(b), short)
+        rows = []
+        for i, b in enumerate(self.blocks):
+            if blocks is not None and short[i] not in [short_name(x) for x in blocks]:
+                continue
+            for j, br in enumerate(self.branches):
+                row = [short[i], br, int(self.channels[i, j]), float(self.drop[i, j]),
+                       float(cd[i, j].mean()), f"{cd[i, j].min():.3f} to {cd[i, j].max():.3f}"]
+                if energy is not None:
+                    row.append(float(energy.share[energy.blocks.index(b), energy.branches.index(br)]))
+                rows.append(row)
+        cols = ["block", "branch", "channels", "accuracy drop", "random: mean drop", "random: range"]
+        return Table(cols + (["energy share"] if energy is not None else []), rows, title=title, digits=3)
 
 
 @torch.no_grad()
-def scale_response(
-    model: GoogLeNet,
-    image_size: int = 32,
-    *,
-    kind: str = "grating",
-    periods: Iterable[int] | None = None,
-    preprocess: Callable[[Tensor], Tensor] | None = None,
-    blocks: Sequence[str] | None = None,
-    orientations: int = 4,
-    phases: int = 4,
-) -> ScaleResponse:
-    """Probe every branch with patterns of growing period (2 px ... image size).
+def branch_ablation(model: GoogLeNet, images: Tensor, labels: Tensor, *,
+                    preprocess: Callable[[Tensor], Tensor] | None = None, draws: int = 4, seed: int = 0,
+                    blocks: Sequence[str] | None = None, batch_size: int = 250) -> BranchAblation:
+    """Zero one branch of one block at a time and measure the accuracy of the main head.
 
-    ``preprocess`` maps [0, 1] images to model input (e.g. ``inception.data.normalize``).
+    Control: zero as many randomly chosen channels of the same block's concatenated output as the
+    branch has (``draws`` draws from a generator seeded with ``seed``). Eval mode, deterministic.
+    Each block's output is computed once and cached; only the layers above it are rerun.
     """
-    periods = tuple(default_periods(image_size) if periods is None else periods)
+    _check_model(model)
+    x_all = _check_images(images)
+    if not isinstance(labels, Tensor) or labels.shape != (x_all.shape[0],):
+        raise ValueError(f"labels must be a tensor of shape ({x_all.shape[0]},), one label per image, "
+                         f"got {getattr(labels, 'shape', type(labels).__name__)}")
+    draws, batch_size = check_int("draws", draws, 1), check_int("batch_size", batch_size, 1)
     blocks = tuple(block_names(model) if blocks is None else [_canonical(model, b) for b in blocks])
-    names = [f"{b}.{br}" for b in blocks for br in BRANCH_NAMES]
+    for b in blocks:
+        if b not in _BLOCK_SEQUENCE:
+            raise ValueError(f"blocks must name Inception blocks, one of {[n for n in _BLOCK_SEQUENCE if n.startswith('inception')]}, got {b!r}")
     prep = preprocess or (lambda t: t)
-    probes = [scale_probes(image_size, p, kind, orientations=orientations, phases=phases) for p in periods]
-    grey = torch.full((1, 3, image_size, image_size), 0.0)
-    grey_level = [float(t.mean()) for t in probes]
-    batch = torch.cat([prep(t) for t in probes] + [prep(grey + g) for g in grey_level])
-    acts = activations(model, batch, names)
-    n = probes[0].shape[0]
-    k = len(periods)
-    resp = np.zeros((k, len(blocks), len(BRANCH_NAMES)))
-    for bi, b in enumerate(blocks):
-        for ri, br in enumerate(BRANCH_NAMES):
-            a = acts[f"{b}.{br}"].double()
-            for pi in range(k):
-                driven = a[pi * n:(pi + 1) * n] - a[k * n + pi]
-                resp[pi, bi, ri] = float(driven.pow(2).mean())
-    return ScaleResponse(periods, blocks, BRANCH_NAMES, resp, kind)
+    channels = np.array([[activations(model, prep(x_all[:1]), f"{b}.{br}").popitem()[1].shape[1]
+                          for br in BRANCH_NAMES] for b in blocks])
+    gen = torch.Generator().manual_seed(seed)
+    # per block: channel count -> draws of channel indices; branches of equal width share draws
+    masks: list[dict[int, list[Tensor]]] = []
+    for i in range(len(blocks)):
+        total = int(channels[i].sum())
+        masks.append({})
+        for n in sorted({int(n) for n in channels[i]}):
+            masks[i][n] = [torch.randperm(total, generator=gen)[:n] for _ in range(draws)]
+    correct = np.zeros((len(blocks), len(BRANCH_NAMES)))
+    correct_ctl = np.zeros((len(blocks), len(BRANCH_NAMES), draws))
+    base = 0
+    was_training = model.training
+    model.eval()
+    try:
+        for start in range(0, x_all.shape[0], batch_size):
+            x, y = prep(x_all[start:start + batch_size]), labels[start:start + batch_size]
+            acts = activations(model, x, list(blocks))
+            base += int((model.forward_head(model.forward_features(x)).argmax(1) == y).sum())
+            for i, b in enumerate(blocks):
+                out = acts[b]
+                edges = np.concatenate([[0], np.cumsum(channels[i])])
+                for j in range(len(BRANCH_NAMES)):
+                    z = out.clone()
+                    z[:, edges[j]:edges[j + 1]] = 0
+                    correct[i, j] += int((_logits_after(model, b, z).argmax(1) == y).sum())
+                for n, draws_n in masks[i].items():
+                    for d, idx in enumerate(draws_n):
+                        z = out.clone()
+                        z[:, idx] = 0
+                        hits = int((_logits_after(model, b, z).argmax(1) == y).sum())
+                        correct_ctl[i, channels[i] == n, d] += hits
+    finally:
+        model.train(was_training)
+    n = x_all.shape[0]
+    return BranchAblation(blocks, BRANCH_NAMES, base / n, correct / n, correct_ctl / n, channels, n)
 
 
 # ---------------------------------------------------------------- receptive field and exercise checks
@@ -476,65 +460,6 @@ def check_energy_share(answer: float | None, model: GoogLeNet, x: Tensor, block:
                    + ": the branch's sum(a**2) over the whole block output's sum(a**2).")
 
 
-def scale_summary(responses: "dict[str, ScaleResponse] | Sequence[tuple[str, ScaleResponse]]") -> Table:
-    """Does the preferred period grow 1x1 < 3x3 < 5x5, as the multi-scale story predicts?
-
-    One row per (network, probe kind): in how many blocks the order holds, and the ratio of the
-    5x5 branch's preferred period to the 1x1 branch's (geometric mean over the blocks of each
-    stage; > 1 means the 5x5 branch prefers coarser patterns).
-    """
-    items = list(responses.items()) if isinstance(responses, dict) else list(responses)
-    rows = []
-    for label, r in items:
-        ratio = _ratio_5x5_1x1(r)
-        holds = sum(r.order_holds(b) for b in r.blocks)
-        rows.append([label, r.kind, f"{holds} of {len(r.blocks)}",
-                     *(_stage_mean(r, ratio, st) for st in "345")])
-    return Table(["network", "probes", "1x1 < 3x3 < 5x5 in", "5x5/1x1 stage 3", "5x5/1x1 stage 4", "5x5/1x1 stage 5"],
-                 rows, digits=2)
-
-
-def _ratio_5x5_1x1(r: ScaleResponse) -> np.ndarray:
-    pp = r.preferred_period
-    return pp[:, r.branches.index("5x5")] / pp[:, r.branches.index("1x1")]
-
-
-def _stage_mean(r: ScaleResponse, values: np.ndarray, stage: str) -> float:
-    sel = [v for v, b in zip(values, r.blocks) if b.replace("inception", "").startswith(stage)]
-    return float(np.exp(np.mean(np.log(sel)))) if sel else float("nan")
-
-
-def scale_verdict(trained: ScaleResponse, control: ScaleResponse) -> str:
-    """A plain-language reading of the scale experiment, computed from the numbers."""
-    lines = []
-    stats = {}
-    for label, r in (("trained", trained), ("random", control)):
-        ratio = _ratio_5x5_1x1(r)
-        coarser = int((ratio > 1).sum())
-        holds = sum(r.order_holds(b) for b in r.blocks)
-        s3 = _stage_mean(r, ratio, "3")
-        stats[label] = (coarser, holds, s3)
-        lines.append(f"{label}: the 5x5 branch prefers coarser {r.kind}s than the 1x1 branch in {coarser} of "
-                     f"{len(r.blocks)} blocks; the full order 1x1 < 3x3 < 5x5 holds in {holds}; "
-                     f"in stage 3 the 5x5 branch's preferred period is {s3:.2f}x the 1x1 branch's.")
-    (tc, _, t3), (_, _, r3) = stats["trained"], stats["random"]
-    if t3 > 1.1 and tc > len(trained.blocks) / 2:
-        if t3 > r3 * 1.1:
-            v = ("Verdict: consistent with the multi-scale story, and stronger than in the random control: "
-                 "training made the 5x5 branches of the early blocks prefer coarser patterns than the kernels alone do.")
-        else:
-            v = ("Verdict: the 5x5 branches do prefer coarser patterns, but the random control shows it as much: "
-                 "the ordering comes from the kernel sizes (receptive fields), not from what training learned.")
-    elif t3 > 1.1:
-        v = ("Verdict: mixed: stage 3 follows the multi-scale story, but most deeper blocks do not "
-             "(their branches already see most of the image through the layers below).")
-    else:
-        v = ("Verdict: not supported by this network: in stage 3 the 5x5 branch does not prefer coarser patterns "
-             "than the 1x1 branch" + (" (the random control does, so training removed the kernel-size ordering)."
-                                       if r3 > 1.1 else "."))
-    return "\n".join(lines + [v])
-
-
 # ---------------------------------------------------------------- feature visualization by optimization
 def visualize_channels(
     model: GoogLeNet,
@@ -589,14 +514,17 @@ def visualize_channels(
     return torch.sigmoid(logits).detach()
 
 
-def winner_table(responses: dict[str, ScaleResponse], blocks: Sequence[str]) -> Table:
-    """At each period, the branch with the highest tuning value ("which branch responds most")."""
-    first = next(iter(responses.values()))
-    cols, getters = ["period (px)"], []
-    for label, r in responses.items():
-        for b in blocks:
-            i = r.blocks.index(b if b.startswith("inception") else f"inception{b}")
-            cols.append(f"{label} {b.replace('inception', '')}")
-            getters.append((r, i))
-    rows = [[p] + [r.winner[k][i] for r, i in getters] for k, p in enumerate(first.periods)]
-    return Table(cols, rows, title=f"branch with the largest relative response ({first.kind})")
+def check_loudest_branch(answer: str | None, model: GoogLeNet, x: Tensor, block: str) -> Verdict:
+    """Exercise check: is ``answer`` the branch carrying the largest share of ``block``'s output
+    energy on images ``x``?"""
+    if answer is None:
+        return Verdict(None, f"Fill in `answer` with the branch ({', '.join(BRANCH_NAMES)}) that carries the most "
+                             f"of {block}'s output energy on your image.")
+    if answer not in BRANCH_NAMES:
+        raise ValueError(f"answer must be one of {list(BRANCH_NAMES)}, got {answer!r}")
+    e = branch_energy(model, x)
+    share = e.share[e.blocks.index(_canonical(model, block))]
+    true = e.branches[int(share.argmax())]
+    ok = answer == true
+    return Verdict(ok, ("Correct" if ok else f"Not quite: it is the {true} branch")
+                   + f": shares {', '.join(f'{br} {v:.2f}' for br, v in zip(e.branches, share))}.")

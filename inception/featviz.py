@@ -1,4 +1,4 @@
-"""Pictures of what a GoogLeNet computes: filters, feature maps, branches, energy, scale tuning.
+"""Pictures of what a GoogLeNet computes: filters, feature maps, branches, energy, ablation, scale tuning.
 
 Every ``plot_*`` function returns a closed matplotlib Figure (show it as a cell's value).
 :class:`FeatureBrowser` is the notebook-05 widget: block, branch, channel, image and network;
@@ -26,8 +26,8 @@ from ._checks import check_choice
 from .architecture import BRANCH_COLORS, BRANCH_NAMES, long_name
 from .architecture import short_name as _short  # "inception4a.3x3" -> "4a.3x3"
 from .features import (
+    BranchAblation,
     BranchEnergy,
-    ScaleResponse,
     activations,
     block_names,
     feature_names,
@@ -35,6 +35,7 @@ from .features import (
 )
 from .images import ImageError, prepare_image
 from .model import GoogLeNet
+from .scale import ScaleResponse, scale_probes
 
 __all__ = [
     "filter_tiles",
@@ -44,6 +45,7 @@ __all__ = [
     "plot_branch_energy",
     "plot_scale_response",
     "plot_preferred_period",
+    "plot_branch_ablation",
     "plot_trained_vs_random",
     "plot_probes",
     "plot_inputs",
@@ -81,6 +83,12 @@ def _top_channels(a: Tensor, k: int) -> list[int]:
     return torch.argsort(a.flatten(1).mean(1), descending=True)[:k].tolist()
 
 
+def _top_contrast(a: Tensor, k: int) -> list[int]:
+    """The ``k`` channels with the largest spatial standard deviation (the ones that show a pattern)."""
+    k = min(k, a.shape[0])
+    return torch.argsort(a.flatten(1).std(1), descending=True)[:k].tolist()
+
+
 # ---------------------------------------------------------------- first-layer filters
 def filter_tiles(model: GoogLeNet) -> np.ndarray:
     """conv1's filters as RGB tiles (N, k, k, 3) in [0, 1]: 0.5 is zero, each filter scaled to its own max."""
@@ -91,23 +99,32 @@ def filter_tiles(model: GoogLeNet) -> np.ndarray:
     return (0.5 + 0.5 * w / m).permute(0, 2, 3, 1).numpy()
 
 
-def plot_first_layer_filters(models: Mapping[str, GoogLeNet], *, cols: int = 8) -> Figure:
-    """conv1's filters of each network side by side (e.g. {"trained": m, "random": r})."""
+def plot_first_layer_filters(models: Mapping[str, GoogLeNet], *, cols: int | None = None, tile: float = 0.75) -> Figure:
+    """conv1's filters of each network side by side (e.g. {"trained": m, "random": r}), as a grid of
+    ``tile``-inch RGB tiles (``cols`` per row; default: a near-square grid), each filter numbered."""
     tiles = {k: filter_tiles(m) for k, m in models.items()}
     n = max(t.shape[0] for t in tiles.values())
+    cols = cols or max(1, math.ceil(math.sqrt(n / 2)) * 2 if n > 2 else n)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(1, len(tiles), figsize=(2.3 * len(tiles) * cols / 8, 2.3 * rows / cols * 8 / 8 + 0.4),
-                             dpi=_DPI, squeeze=False)
-    for ax, (label, t) in zip(axes[0], tiles.items()):
+    gap = 0.35  # inches between the networks' grids
+    fig = plt.figure(figsize=(len(tiles) * cols * tile + gap * (len(tiles) - 1) + 0.2, rows * (tile + 0.18) + 0.45),
+                     dpi=_DPI)
+    outer = fig.add_gridspec(1, len(tiles), wspace=gap / (cols * tile), left=0.02, right=0.98, top=1 - 0.4 / fig.get_figheight(),
+                             bottom=0.02)
+    for g, (label, t) in zip(outer, tiles.items()):
+        inner = g.subgridspec(rows, cols, wspace=0.08, hspace=0.25)
+        for i in range(rows * cols):
+            ax = fig.add_subplot(inner[i // cols, i % cols])
+            _clean(ax)
+            if i < len(t):
+                ax.imshow(t[i], interpolation="nearest")
+                ax.set_title(str(i), fontsize=6, pad=1)
+            else:
+                ax.axis("off")
         k = t.shape[1]
-        canvas = np.ones((rows * (k + 1) - 1, cols * (k + 1) - 1, 3))
-        for i, tile in enumerate(t):
-            r, c = divmod(i, cols)
-            canvas[r * (k + 1):r * (k + 1) + k, c * (k + 1):c * (k + 1) + k] = tile
-        ax.imshow(canvas, interpolation="nearest")
-        ax.set_title(f"{label}: {t.shape[0]} filters {k}x{k}", fontsize=9)
-        _clean(ax)
-    fig.tight_layout()
+        x0, x1 = g.get_position(fig).x0, g.get_position(fig).x1
+        fig.text((x0 + x1) / 2, 1 - 0.12 / fig.get_figheight(), f"{label}: {t.shape[0]} filters {k}x{k}",
+                 ha="center", va="top", fontsize=9)
     plt.close(fig)
     return fig
 
@@ -124,7 +141,10 @@ def _tile(a: np.ndarray, size: int = _TILE, rgb: bool = False) -> np.ndarray:
         img = (np.clip(a, 0, 1) * 255).astype(np.uint8)
     else:
         lo, hi = float(a.min()), float(a.max())
-        img = _colorize(a, lo, hi)
+        if hi - lo <= 1e-6 * max(1.0, abs(hi)):  # a flat map (e.g. a unit ReLU keeps at 0): grey, not "low"
+            img = np.full(a.shape + (3,), 200, np.uint8)
+        else:
+            img = _colorize(a, lo, hi)
     if img.shape[0] != size:
         img = np.asarray(Image.fromarray(img).resize((size, size), Image.Resampling.NEAREST))
     return img
@@ -163,9 +183,15 @@ def _mosaic_figure(rows: list[list[np.ndarray | None]], labels: list[str], title
 
 
 def plot_stage_grids(model: GoogLeNet, image: Tensor, *, preprocess: Preprocess | None = None,
-                     stages: Sequence[str] | None = None, channels: int = 8, title: str | None = None) -> Figure:
-    """One row per stage (stem convs, Inception blocks): the input, then the ``channels`` most active
-    maps (each map colored on its own scale)."""
+                     stages: Sequence[str] | None = None, channels: int = 8, title: str | None = None,
+                     rank: str = "contrast") -> Figure:
+    """One row per stage (stem convs, Inception blocks): the input, then ``channels`` maps, each colored
+    on its own scale; flat maps (no spatial variation at all) are grey.
+
+    ``rank="contrast"`` picks the maps with the largest spatial standard deviation (the ones that show
+    a pattern on this image); ``"mean"`` the ones with the largest mean activation, which can be
+    nearly uniform."""
+    rank = check_choice("rank", rank, ("contrast", "mean"))
     stages = list(stage_names(model) if stages is None else stages)
     x = _as_batch(image)
     acts = activations(model, (preprocess or _identity)(x), stages)
@@ -173,7 +199,8 @@ def plot_stage_grids(model: GoogLeNet, image: Tensor, *, preprocess: Preprocess 
     rows, labels = [], []
     for name in stages:
         a = acts[name][0]
-        rows.append([inp] + [_tile(a[ch].numpy()) for ch in _top_channels(a, channels)])
+        picks = _top_channels(a, channels) if rank == "mean" else _top_contrast(a, channels)
+        rows.append([inp] + [_tile(a[ch].numpy()) for ch in picks])
         labels.append(f"{_short(name)}  {a.shape[0]}x{a.shape[1]}x{a.shape[2]}")
     return _mosaic_figure(rows, labels, title, ["input"] + [f"#{i + 1}" for i in range(channels)], label_width=1.1)
 
@@ -262,47 +289,99 @@ def plot_visualized(images: Tensor, labels: Sequence[str], *, title: str | None 
     return fig
 
 
-def plot_probes(image_size: int, periods: Sequence[int], kinds: Sequence[str] = ("grating", "checkerboard", "blobs")) -> Figure:
-    """One example probe of each kind at each period."""
-    from .features import scale_probes
+def plot_probes(image_size: int, periods: Sequence[int], kinds: Sequence[str] = ("grating", "checkerboard", "blobs"),
+                *, oversample: int = 8, aliased: str | None = None) -> Figure:
+    """One example probe of each kind at each period (anti-aliased, ``oversample`` x finer, box-filtered).
 
-    fig, axes = plt.subplots(len(kinds), len(periods), figsize=(0.7 * len(periods) + 0.8, 0.75 * len(kinds)),
+    ``aliased="checkerboard"`` adds a last row with that kind sampled at pixel centres only, for comparison."""
+    rows = [(kind, oversample, kind) for kind in kinds]
+    if aliased is not None:
+        rows.append((aliased, 1, f"{aliased}\n(aliased)"))
+    fig, axes = plt.subplots(len(rows), len(periods), figsize=(0.7 * len(periods) + 1.0, 0.75 * len(rows)),
                              dpi=_DPI, squeeze=False)
-    for r, kind in enumerate(kinds):
+    for r, (kind, over, label) in enumerate(rows):
         for c, p in enumerate(periods):
-            axes[r, c].imshow(scale_probes(image_size, p, kind, orientations=4, phases=1)[1, 0].numpy(), cmap="gray",
-                              vmin=0, vmax=1, interpolation="nearest")
+            img = scale_probes(image_size, p, kind, orientations=4, phases=1, oversample=over)[1, 0].numpy()
+            axes[r, c].imshow(img, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
             _clean(axes[r, c])
             if r == 0:
                 axes[r, c].set_title(f"{p} px", fontsize=7)
-        axes[r, 0].set_ylabel(kind, rotation=0, ha="right", va="center", fontsize=8)
+        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
     fig.tight_layout(pad=0.2)
     plt.close(fig)
     return fig
 
 
-def plot_scale_response(responses: Mapping[str, ScaleResponse], blocks: Sequence[str]) -> Figure:
-    """Tuning curves (response / its mean over periods) of the four branches, per block and network."""
+#: Shading for marked period ranges (e.g. the training data's stripe period and shape diameter).
+_MARK_COLORS = ("#f4c542", "#9ecae1", "#c7e9c0")
+
+
+def plot_scale_response(responses: Mapping[str, ScaleResponse], blocks: Sequence[str], *,
+                        marks: Mapping[str, tuple[float, float]] | None = None) -> Figure:
+    """Tuning curves (response / its mean over periods) of the four branches, per block and network.
+
+    ``marks``: {label: (lo, hi)} period ranges to shade, e.g. the training data's own scales from
+    :func:`inception.data.synthetic_scales`."""
     blocks = [long_name(b) for b in blocks]
     labels = list(responses)
-    fig, axes = plt.subplots(len(labels), len(blocks), figsize=(2.6 * len(blocks) + 0.6, 2.2 * len(labels)),
+    fig, axes = plt.subplots(len(labels), len(blocks), figsize=(2.6 * len(blocks) + 0.6, 2.2 * len(labels) + 0.3),
                              dpi=_DPI, squeeze=False, sharex=True)
     for r, label in enumerate(labels):
         s = responses[label]
         for c, b in enumerate(blocks):
             ax = axes[r, c]
-            i = s.blocks.index(b)
+            i = s.index(b)
+            for (mark, (lo, hi)), color in zip((marks or {}).items(), _MARK_COLORS):
+                ax.axvspan(lo, hi, color=color, alpha=0.45, lw=0, label=mark)
             for j, br in enumerate(s.branches):
                 ax.plot(s.periods, s.tuning[:, i, j], "o-", ms=3, color=BRANCH_COLORS[br], label=br)
             ax.set_xscale("log", base=2)
-            ax.set_xticks(list(s.periods)[::2], [str(p) for p in list(s.periods)[::2]], fontsize=7)
+            ax.set_xticks(list(s.periods), [str(p) for p in s.periods], fontsize=6)
+            ax.minorticks_off()
             ax.tick_params(axis="y", labelsize=7)
             ax.set_title(f"{label}: {_short(b)}", fontsize=9)
             if r == len(labels) - 1:
                 ax.set_xlabel("period (px)", fontsize=8)
         axes[r, 0].set_ylabel("response / mean", fontsize=8)
-    axes[0, 0].legend(fontsize=7)
-    fig.suptitle(f"{responses[labels[0]].kind} probes", fontsize=10)
+    handles, names = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="upper center", ncol=len(names), fontsize=7, frameon=False)
+    fig.suptitle(f"{responses[labels[0]].kind} probes", fontsize=10, y=0.995, x=0.02, ha="left")
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight()))
+    plt.close(fig)
+    return fig
+
+
+def plot_branch_ablation(ablation: BranchAblation, energy: BranchEnergy | None = None) -> Figure:
+    """Accuracy drop when one branch is zeroed, per block (bars), against zeroing as many random
+    channels of the block (black: mean, whiskers: range over draws); with ``energy``, a second panel
+    sets each branch's drop against its share of the block's activation energy."""
+    n_panels = 2 if energy is not None else 1
+    fig, axes = plt.subplots(1, n_panels, figsize=(6.4 + 3.4 * (n_panels - 1), 3.0), dpi=_DPI, squeeze=False,
+                             gridspec_kw={"width_ratios": [2, 1][:n_panels]})
+    ax = axes[0, 0]
+    x = np.arange(len(ablation.blocks))
+    w = 0.2
+    cd = ablation.control_drop
+    for j, br in enumerate(ablation.branches):
+        xs = x + (j - 1.5) * w
+        ax.bar(xs, ablation.drop[:, j], w, color=BRANCH_COLORS[br], label=br)
+        ax.errorbar(xs, cd[:, j].mean(1), yerr=[cd[:, j].mean(1) - cd[:, j].min(1), cd[:, j].max(1) - cd[:, j].mean(1)],
+                    fmt="_", color="black", ms=5, lw=0.8, capsize=0)
+    ax.axhline(0, color="grey", lw=0.6)
+    ax.set_xticks(x, [_short(b) for b in ablation.blocks], fontsize=8)
+    ax.set_xlabel("block (depth)")
+    ax.set_ylabel("drop in validation accuracy")
+    ax.set_title(f"zero one branch (bars) vs as many random channels (black), {ablation.images} images", fontsize=9)
+    ax.legend(fontsize=7, ncol=4)
+    if energy is not None:
+        ax2 = axes[0, 1]
+        for j, br in enumerate(ablation.branches):
+            share = [energy.share[energy.blocks.index(b), energy.branches.index(br)] for b in ablation.blocks]
+            ax2.scatter(share, ablation.drop[:, j], s=14, color=BRANCH_COLORS[br], label=br)
+        ax2.set_xlabel("share of block output energy")
+        ax2.set_ylabel("accuracy drop when zeroed")
+        ax2.set_title("energy is not reliance", fontsize=9)
+        ax2.axhline(0, color="grey", lw=0.6)
     fig.tight_layout()
     plt.close(fig)
     return fig

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from . import zoo
 from ._checks import check_int, check_number
-from .architecture import TABLE1
+from .architecture import TABLE1, long_name
 from .config import GoogLeNetConfig
 from .cost import LayerCost, Shape, by_stage, conv_layer, layer_costs, totals
 from .display import Table
@@ -128,7 +128,7 @@ _ROW_MODULES = {"conv1": ["conv1"], "conv2": ["conv2", "conv3"], "linear": ["fc"
 
 def _row_modules(name: str, type_: str) -> list[str]:
     if type_ == "inception":
-        return [f"inception{name}"]
+        return [long_name(name)]
     if name.startswith("pool"):
         return [f"maxpool{name[-1]}"]
     return _ROW_MODULES[name]

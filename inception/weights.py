@@ -23,13 +23,16 @@ import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import torch
 from torch import nn
 
 from ._checks import check_bool, check_int
 from .model import IMAGENET_MEAN, IMAGENET_STD, GoogLeNet, googlenet
+
+if TYPE_CHECKING:
+    from .display import Table
 
 __all__ = [
     "WeightsSpec",

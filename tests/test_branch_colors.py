@@ -13,7 +13,8 @@ from matplotlib.colors import is_color_like, to_hex
 import inception
 from inception import architecture, blockviz, featviz
 from inception.architecture import BRANCH_COLORS, BRANCH_NAMES, INCEPTION_BLOCKS
-from inception.features import BranchEnergy, ScaleResponse
+from inception.features import BranchEnergy
+from inception.scale import ScaleResponse
 
 #: one torch thread for this module (tests/conftest.py)
 pytestmark = pytest.mark.usefixtures("one_thread")

@@ -1,4 +1,4 @@
-"""inception.features: hooks by name (removed even on error), branch energy, scale probes; featviz update logic."""
+"""inception.features: hooks by name (removed even on error), branch energy and ablation; featviz update logic."""
 
 from __future__ import annotations
 
@@ -110,45 +110,6 @@ def test_branch_energy_shares(small):
     assert e.table().column("block")[0] == "3a"
 
 
-def test_default_periods():
-    assert features.default_periods(32) == [2, 3, 4, 6, 8, 11, 16, 23, 32]
-    assert features.default_periods(8) == [2, 3, 4, 6, 8]
-    with pytest.raises(ValueError, match="image_size"):
-        features.default_periods(2)
-
-
-@pytest.mark.parametrize("kind", features.PROBE_KINDS)
-def test_probe_period(kind):
-    """The dominant spatial frequency of a horizontal probe is 1/period."""
-    size, period = 64, 8
-    img = features.scale_probes(size, period, kind, orientations=1, phases=1)[0, 0].numpy()
-    spectrum = np.abs(np.fft.rfft(img - img.mean(1, keepdims=True), axis=1)).mean(0)
-    assert spectrum.argmax() == size // period
-    assert img.min() >= 0 and img.max() <= 1
-
-
-def test_probe_validation():
-    with pytest.raises(ValueError, match="kind must be one of"):
-        features.scale_probes(32, 4, "stars")
-    with pytest.raises(ValueError, match="period must be"):
-        features.scale_probes(32, 1)
-
-
-def test_scale_response_shapes_and_summary():
-    torch.manual_seed(0)
-    model = inception.googlenet("paper", **SMALL).eval()
-    r = features.scale_response(model, 32, blocks=["3a"])
-    assert r.response.shape == (9, 1, 4)
-    assert (r.response >= 0).all()
-    np.testing.assert_allclose(r.tuning.mean(0), 1.0)
-    pp = r.preferred_period
-    assert ((pp >= 2) & (pp <= 32)).all()
-    # preferred period and winner on a hand-made response: 1x1 responds 3x more at 4 px than at 2 px
-    flat = features.ScaleResponse((2, 4), ("inception3a",), BRANCH_NAMES, np.array([[[1.0, 1, 1, 1]], [[3.0, 1, 1, 1]]]), "x")
-    assert flat.preferred_period[0, 0] > flat.preferred_period[0, 1]
-    assert flat.winner[1][0] == "1x1"
-
-
 def test_filter_tiles(small):
     t = filter_tiles(small)
     assert t.shape == (small.conv1.conv.out_channels, 3, 3, 3)
@@ -257,25 +218,6 @@ def test_exercise_checks(small):
     assert features.check_energy_share(None, small, x, "4a", "pool").ok is None
 
 
-def test_scale_summary_and_verdict():
-    periods = (2, 4, 8)
-    # 1x1 prefers 2 px, 3x3 4 px, 5x5 8 px in every block: the story holds everywhere
-    tuned = np.zeros((3, 2, 4))
-    for j, p in enumerate((0, 1, 2, 1)):
-        tuned[p, :, j] = 1.0
-    tuned += 0.01
-    flat = np.ones((3, 2, 4))
-    blocks = ("inception3a", "inception4a")
-    t = features.ScaleResponse(periods, blocks, BRANCH_NAMES, tuned, "grating")
-    f = features.ScaleResponse(periods, blocks, BRANCH_NAMES, flat, "grating")
-    table = features.scale_summary([("trained", t), ("random", f)])
-    assert table.column("1x1 < 3x3 < 5x5 in") == ["2 of 2", "0 of 2"]
-    assert table.column("5x5/1x1 stage 3")[0] > 3 and table.column("5x5/1x1 stage 3")[1] == pytest.approx(1.0)
-    assert "stronger than in the random control" in features.scale_verdict(t, f)
-    assert "comes from the kernel sizes" in features.scale_verdict(t, t)
-    assert "not supported" in features.scale_verdict(f, t)
-
-
 def test_visualize_channels_raises_activation(small):
     before = [p.grad for p in small.parameters()]
     x0 = features.visualize_channels(small, "3a.3x3", [0, 1], steps=1, image_size=24)
@@ -309,3 +251,71 @@ def test_signal_share_caffe_fill_loses_the_input():
     assert max(same.values()) < 1e-6
     with pytest.raises(ValueError, match="at least 2 images"):
         signal_share(make_model("bn"), x[:1])
+
+
+# ---------------------------------------------------------------- branch ablation
+def test_branch_ablation_matches_a_zeroing_hook(small):
+    """The cached fast path equals the plain way: a forward hook that zeroes the branch's output."""
+    from inception import data as D
+
+    d = D.synthetic(24, seed=3)
+    x = D.normalize(d.images)
+    a = features.branch_ablation(small, d.images, d.labels, preprocess=D.normalize, blocks=["3a", "4e"], draws=2)
+    b = features.branch_ablation(small, d.images, d.labels, preprocess=D.normalize, blocks=["3a", "4e"], draws=2)
+    np.testing.assert_array_equal(a.control, b.control)  # deterministic (seeded draws)
+    assert a.accuracy.shape == (2, 4) and a.control.shape == (2, 4, 2) and a.images == 24
+    with torch.no_grad():
+        assert a.baseline == int((small(x).logits.argmax(1) == d.labels).sum()) / 24
+        for i, block in enumerate(("inception3a", "inception4e")):
+            for j, br in enumerate(BRANCH_NAMES):
+                h = small.get_submodule(block).branch(br).register_forward_hook(lambda m, i_, o: torch.zeros_like(o))
+                try:
+                    acc = int((small(x).logits.argmax(1) == d.labels).sum()) / 24
+                finally:
+                    h.remove()
+                assert a.accuracy[i, j] == acc, (block, br)
+    assert _hooks(small) == 0
+    assert (a.channels == [[8, 16, 4, 4], [32, 40, 16, 16]]).all()
+    # branches of the same width share the control's draws
+    np.testing.assert_array_equal(a.control[0, 2], a.control[0, 3])
+    e = features.branch_energy(small, x)
+    t = a.table(e)
+    assert t.column("branch")[:4] == list(BRANCH_NAMES) and "energy share" in t.columns
+    with pytest.raises(ValueError, match="labels must"):
+        features.branch_ablation(small, d.images, d.labels[:3])
+
+
+def test_check_loudest_branch(small):
+    x = torch.rand(2, 3, 32, 32)
+    e = features.branch_energy(small, x)
+    true = e.branches[int(e.share[0].argmax())]
+    assert features.check_loudest_branch(None, small, x, "3a").ok is None
+    assert features.check_loudest_branch(true, small, x, "3a").ok is True
+    other = next(b for b in BRANCH_NAMES if b != true)
+    assert features.check_loudest_branch(other, small, x, "3a").ok is False
+    with pytest.raises(ValueError, match="answer must be one of"):
+        features.check_loudest_branch("7x7", small, x, "3a")
+
+
+def test_stage_grid_ranks_by_contrast_and_greys_flat_maps(small):
+    from inception import featviz
+
+    a = torch.zeros(3, 4, 4)
+    a[1] = 5.0                      # loud but flat
+    a[2, 0, 0] = 1.0                # quiet but with a pattern
+    assert featviz._top_contrast(a, 1) == [2] and featviz._top_channels(a, 1) == [1]
+    assert (featviz._tile(a[1].numpy()) == 200).all()  # a flat map is grey
+    with pytest.raises(ValueError, match="rank"):
+        featviz.plot_stage_grids(small, torch.rand(3, 32, 32), rank="loudest")
+
+
+def test_first_layer_filter_grid_is_readable(small):
+    """One axes per filter, each at least ~0.7 inch (the old strip drew 8 filters in 368x55 px)."""
+    from inception import featviz
+
+    big = inception.googlenet("torchvision", num_classes=10, aux_logits=False, init_weights=False)
+    fig = featviz.plot_first_layer_filters({"trained": small, "imagenet-sized": big})
+    tiles = [ax for ax in fig.axes if ax.images]
+    assert len(tiles) == small.conv1.conv.out_channels + big.conv1.conv.out_channels
+    w, h = tiles[0].get_position().width * fig.get_figwidth(), tiles[0].get_position().height * fig.get_figheight()
+    assert min(w, h) > 0.5
