@@ -45,7 +45,7 @@
 # | `02_building_the_inception_block.ipynb` | the block step by step; GoogLeNet from Table 1 and its map (Figure 3); the seed blog's summary reproduced and corrected; the three variants; LRN |
 # | `03_parameters_and_compute.ipynb` | Table 1 recomputed (and its errata); compute early, parameters late; AlexNet, VGG-16, naive blocks, GAP; the paper's claims checked |
 # | `04_auxiliary_classifiers.ipynb` | do the auxiliary classifiers help? A real ablation on a laptop CPU, with gradient norms by depth |
-# | `05_feature_maps.ipynb` | what the four branches of a trained network respond to; a scale experiment; a feature-map browser |
+# | `05_feature_maps.ipynb` | what the four branches of a trained network respond to: tuning curves over pattern scale (section 4's multi-scale argument), branch ablation against a random control; a feature-map browser |
 #
 # Take them in order; 04 and 05 can be read on their own after 02.
 #
