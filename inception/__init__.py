@@ -27,7 +27,8 @@ __version__ = "0.1.0"
 #: plotting and widget modules pull in matplotlib and ipywidgets only when used.
 SUBMODULES: tuple[str, ...] = (
     "ablation", "architecture", "blockviz", "checkpoints", "config", "cost", "data", "display",
-    "experiments", "features", "featviz", "images", "model", "netviz", "stats", "train", "weights", "zoo",
+    "experiments", "features", "featviz", "images", "model", "netviz", "reduction", "stats", "train", "weights",
+    "widgets", "zoo",
 )
 
 

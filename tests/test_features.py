@@ -195,11 +195,11 @@ def test_browser_energy_readout_matches_features(browser):
 
 
 def test_browser_computes_activations_once_per_image(browser, monkeypatch):
-    from inception import featviz
+    from inception import features
 
     calls = []
-    real = featviz.activations
-    monkeypatch.setattr(featviz, "activations", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = features.activations
+    monkeypatch.setattr(features, "activations", lambda *a, **k: calls.append(1) or real(*a, **k))
     browser.show(image="b", network="random")
     for stage in ("inception3a", "inception4e", "conv2"):
         for ch in range(3):
