@@ -100,7 +100,7 @@ _CELL_STYLE = "padding:2px 12px;border-bottom:1px solid #ddd"
 _NUM_STYLE = "text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap"
 
 
-def _widget_table_html(table: Table) -> str:
+def _widget_table_html(table: Table, font_size: int | None = None) -> str:
     """A :class:`Table` as HTML with padded cells and right-aligned numeric columns."""
     esc = html.escape
     numeric = [all(isinstance(r[i], (int, float)) and not isinstance(r[i], bool) or r[i] is None
@@ -111,7 +111,9 @@ def _widget_table_html(table: Table) -> str:
                    for row in table._cells())
     caption = (f"<caption style='text-align:left;padding:2px 12px;font-weight:bold'>{esc(table.title)}</caption>"
                if table.title else "")
-    return f"<table style='border-collapse:collapse'>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    size = f";font-size:{font_size}px" if font_size else ""
+    return (f"<table style='border-collapse:collapse{size}'>{caption}<thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>")
 
 
 def reduction_html(rc: ReductionCost) -> str:

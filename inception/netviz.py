@@ -9,7 +9,6 @@ when it is a cell's value. The explorer widget's update logic is plain Python
 
 from __future__ import annotations
 
-import io
 import statistics
 import time
 from contextlib import contextmanager
@@ -361,12 +360,11 @@ _CLIP = 40.0  # % : the explorer's fixed y range; taller bars are clipped and la
 
 
 class _SharePlot:
-    """One reusable figure: per-block share of parameters and of MACs, with the default
-    network's shares as reference ticks. Axes, ticks and labels are drawn once into a cached
-    background; an update redraws only two bar collections, two tick lines and any clip labels
-    (blitting), then encodes a PNG. ``animated=False`` gives an ordinary static figure."""
+    """The explorer's plot as a static figure: per-block share of parameters and of MACs, with the
+    default network's shares as reference ticks (the live explorer draws the same as SVG:
+    :func:`inception.widgets.network.share_plot_svg`)."""
 
-    def __init__(self, labels: Sequence[str], dpi: int = 80, animated: bool = True) -> None:
+    def __init__(self, labels: Sequence[str], dpi: int = 80) -> None:
         from matplotlib.collections import PolyCollection
         from matplotlib.lines import Line2D
         from matplotlib.patches import Patch
@@ -377,15 +375,13 @@ class _SharePlot:
         self.fig = _new_figure(7.6, 2.9, dpi)
         ax = self.ax = self.fig.subplots()
         # one collection per series: drawing 2 artists is much faster than drawing 26 bars
-        self.params_bars = ax.add_collection(PolyCollection([], facecolors=PARAMS_COLOR, animated=animated))
-        self.macs_bars = ax.add_collection(PolyCollection([], facecolors=MACS_COLOR, animated=animated))
-        (self.ref_params,) = ax.plot(self.x - 0.2, np.zeros(n), "_", color="black", ms=9, animated=animated)
-        (self.ref_macs,) = ax.plot(self.x + 0.2, np.zeros(n), "_", color="black", ms=9, animated=animated)
-        self.clip_texts = [ax.text(0, _CLIP, "", ha="center", va="bottom", fontsize=7, animated=animated,
+        self.params_bars = ax.add_collection(PolyCollection([], facecolors=PARAMS_COLOR))
+        self.macs_bars = ax.add_collection(PolyCollection([], facecolors=MACS_COLOR))
+        (self.ref_params,) = ax.plot(self.x - 0.2, np.zeros(n), "_", color="black", ms=9)
+        (self.ref_macs,) = ax.plot(self.x + 0.2, np.zeros(n), "_", color="black", ms=9)
+        self.clip_texts = [ax.text(0, _CLIP, "", ha="center", va="bottom", fontsize=7,
                                    visible=False) for _ in range(2 * n)]
-        self.message = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=10,
-                               color="#C44E52", animated=True)
-        self.title = ax.set_title("", fontsize=9)  # static figures only; the live view shows text beside it
+        self.title = ax.set_title("", fontsize=9)
         ax.set_xticks(self.x, self.labels, fontsize=8)
         ax.set_xlim(-0.6, n - 0.4)
         ax.set_ylim(0, _CLIP * 1.08)
@@ -397,14 +393,10 @@ class _SharePlot:
                   loc="upper left", frameon=False, fontsize=8, ncol=3)
         ax.spines[["top", "right"]].set_visible(False)
         self.fig.tight_layout()
-        if animated:
-            self.fig.canvas.draw()
-            self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
 
     def set_data(self, params_share: Sequence[float], macs_share: Sequence[float],
-                 ref_params: Sequence[float], ref_macs: Sequence[float]) -> list:
-        """Update the artists; return the ones to draw."""
-        artists = [self.params_bars, self.macs_bars, self.ref_params, self.ref_macs]
+                 ref_params: Sequence[float], ref_macs: Sequence[float]) -> None:
+        """Draw the shares (percentages)."""
         n = len(self.labels)
         for i, (bars, shares, offset) in enumerate(((self.params_bars, params_share, -0.2),
                                                     (self.macs_bars, macs_share, 0.2))):
@@ -419,31 +411,8 @@ class _SharePlot:
                 if v > _CLIP:
                     t.set_position((self.x[j] + offset, _CLIP))
                     t.set_text(f"{v:.0f}%")
-                    artists.append(t)
         self.ref_params.set_ydata(np.minimum(ref_params, _CLIP))
         self.ref_macs.set_ydata(np.minimum(ref_macs, _CLIP))
-        return artists
-
-    def draw(self, params_share: Sequence[float] | None, macs_share: Sequence[float] | None,
-             ref_params: Sequence[float], ref_macs: Sequence[float], message: str = "") -> None:
-        """Blit the bars (percentages) onto the cached background; ``None`` shows ``message``."""
-        self.fig.canvas.restore_region(self.background)
-        if params_share is None or macs_share is None:
-            self.message.set_text(message)
-            self.ax.draw_artist(self.message)
-            return
-        for artist in self.set_data(params_share, macs_share, ref_params, ref_macs):
-            self.ax.draw_artist(artist)
-
-    def png(self) -> bytes:
-        from PIL import Image as PILImage
-
-        canvas = self.fig.canvas
-        w, h = canvas.get_width_height()
-        img = PILImage.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
-        buf = io.BytesIO()
-        img.save(buf, format="png", compress_level=1)
-        return buf.getvalue()
 
 
 _LABELS = ["conv1", "conv2", "conv3", "3a", "3b", "4a", "4b", "4c", "4d", "4e", "5a", "5b", "fc"]
@@ -466,7 +435,7 @@ def explorer_figure(config: GoogLeNetConfig | None = None, input_size: int = 224
     layers = cost.layer_costs(cfg, input_size)
     ref = _shares(cost.layer_costs(GoogLeNetConfig(variant=cfg.variant, naive=cfg.naive), 224))
     t = cost.totals(layers, include_aux=False)
-    plot = _SharePlot(_LABELS, dpi=90, animated=False)
+    plot = _SharePlot(_LABELS, dpi=90)
     plot.set_data(*_shares(layers), *ref)
     plot.title.set_text(f"{cfg.variant}, width {cfg.width:g}, {input_size}x{input_size} px: "
                         f"{t.params / 1e6:.2f} M params, {_fmt_count(t.macs)}MACs (ticks: default network)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._checks import check_choice
 from ..architecture import BlockSpec
-from ..blockviz import BlockReport, block_presets, block_report, block_svg, branch_table
+from ..blockviz import BlockReport, _widget_table_html, block_presets, block_report, block_svg, branch_table
 from ..display import fmt
 from .base import Explorer, ipywidgets
 
@@ -32,7 +32,8 @@ class BlockBuilder(Explorer):
     ``.widget`` is the ipywidgets box; ``.update()`` recomputes the output shape, the branch
     table and the SVG diagram from the cost model (no torch modules are built). The six filter
     sliders sit in a 3-column grid (``.filter_grid``) and the diagram beside the table, so the
-    whole widget fits on one screen.
+    whole widget fits on one screen. The summary, diagram and table are one HTML view (``.view``;
+    their parts are in ``.parts``), so a slider move costs the browser one message.
 
     Picking "custom" in the preset menu keeps the current values and keeps the menu on "custom"
     until another preset is picked; moving a slider away from the selected preset's values
@@ -54,9 +55,9 @@ class BlockBuilder(Explorer):
                                  style=style, layout=cell())
         self.mode = w.ToggleButtons(options=["reduced", "naive"], value="naive" if naive else "reduced",
                                     description="block", style={"description_width": "50px", "button_width": "80px"})
-        self.summary = w.HTML()
-        self.diagram = w.HTML()
-        self.table = w.HTML()
+        # one HTML view for the summary, the diagram and the table: one message to the browser per move
+        self.view = w.HTML()
+        self.parts: dict[str, str] = {}
         self._stay_custom = False  # the user picked "custom": don't relabel the menu with a preset name
         for s in self.sliders:
             s.observe(self._on_slider, names="value")
@@ -68,11 +69,7 @@ class BlockBuilder(Explorer):
         self.shape_grid = grid([self.preset, self.in_channels, self.size])
         self.filter_grid = grid(self.filters[f] for f in _GRID_ORDER)
         controls = w.VBox([self.shape_grid, self.mode, self.filter_grid])
-        # the diagram beside the table (wrapping below it only on a narrow screen); the order of the
-        # three HTML widgets (summary, diagram, table) is what the browser tests address
-        views = w.HBox([self.diagram, self.table],
-                       layout=w.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="8px 24px"))
-        self.widget = w.VBox([controls, self.summary, views])
+        self.widget = w.VBox([controls, self.view])
         self.update()
 
     @property
@@ -132,15 +129,23 @@ class BlockBuilder(Explorer):
         if self.preset.value != name:
             with self.hold():
                 self.preset.value = name
-        self.summary.value = _summary_html(report, self._custom_note(match))
-        self.diagram.value = block_svg(report, _DIAGRAM_WIDTH)
-        self.table.value = _nowrap_chw(branch_table(report)._repr_html_())
+        self.parts = {"summary": _summary_html(report, self._custom_note(match)),
+                      "diagram": block_svg(report, _DIAGRAM_WIDTH),
+                      "table": _nowrap_chw(_widget_table_html(branch_table(report), font_size=12))}
+        self.view.value = _layout(**self.parts)
         return report
 
     def __repr__(self) -> str:
         s = self.spec()
         return (f"BlockBuilder(preset={self.preset.value!r}, mode={self.mode.value!r}, in_shape={self.in_shape()}, "
                 f"spec={s.as_tuple()}, out_channels={block_report(self.in_shape(), s, self.mode.value == 'naive').out_shape[0]})")
+
+
+def _layout(summary: str, diagram: str, table: str) -> str:
+    """The summary above the diagram and the table, side by side (the table wraps below the diagram
+    only on a narrow screen)."""
+    return (f"{summary}<div style='display:flex;flex-flow:row wrap;align-items:flex-start;gap:4px 24px'>"
+            f"<div style='flex:0 0 auto'>{diagram}</div><div style='flex:0 1 auto'>{table}</div></div>")
 
 
 def _summary_html(report: BlockReport, note: str = "") -> str:

@@ -7,6 +7,7 @@ PIL (no matplotlib), so an update is a few milliseconds. The update logic is pla
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import math
@@ -52,11 +53,6 @@ def _png(rgb: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def _upscale(rgb: np.ndarray, size: int) -> np.ndarray:
-    f = max(1, size // rgb.shape[0])
-    return np.repeat(np.repeat(rgb, f, axis=0), f, axis=1)
-
-
 class FeatureBrowser(Explorer):
     """Browse the feature maps of one or more networks on a few images.
 
@@ -66,6 +62,7 @@ class FeatureBrowser(Explorer):
     """
 
     PANEL = 192  # pixels of the big channel view and of the input view
+    GRID = 192  # pixels of the (square) box that holds every channel of the layer
 
     def __init__(self, models: Mapping[str, GoogLeNet], images: Mapping[str, Tensor], *,
                  preprocess: Preprocess | None = None, image_size: int | None = None) -> None:
@@ -122,7 +119,7 @@ class FeatureBrowser(Explorer):
 
         When the layer, image or network changes and no ``channel`` is given, the view starts on the
         layer's most active channel (largest mean absolute activation): many channels are all zero.
-        Returns the new state: the selection plus ``png`` (bytes) and ``html`` (the readout).
+        Returns the new state: the selection plus ``view`` (the picture, as HTML) and ``html`` (the readout).
         """
         prev = self.state
         s = dict(prev)
@@ -142,48 +139,74 @@ class FeatureBrowser(Explorer):
             s["channel"] = s["most_active"]
         s["channel"] = int(min(max(0, int(s["channel"])), a.shape[0] - 1))
         s["num_channels"] = int(a.shape[0])
-        s["png"] = self._render(s, a)
+        s["view"] = self._render(s, a)
         s["html"] = self._readout(s, a, acts)
         self.state = s
         return s
 
     def _layer_view(self, s: dict, a: np.ndarray) -> dict[str, Any]:
-        """The parts of the picture that do not depend on the channel, cached per layer and image."""
+        """The parts of the picture that do not depend on the channel, cached per layer and image:
+        the input and every channel as a tile, in a canvas of one fixed size for every layer."""
         key = (s["network"], s["image"], self.layer_key(s["stage"], s["branch"]))
         view = self._views.get(key)
         if view is None:
-            P = self.PANEL
+            P, G = self.PANEL, self.GRID
             img = (self.images[s["image"]].permute(1, 2, 0).numpy() * 255).astype(np.uint8)
             lo, hi = float(a.min()), float(a.max())
-            n, h = a.shape[0], a.shape[1]
+            n, h, w = a.shape
             cols = math.ceil(math.sqrt(n))
-            rows = math.ceil(n / cols)
-            t = max(2, (P - 2 * cols) // (cols * h)) * h  # tile side in pixels, a multiple of h
-            grid = np.full((rows * (t + 2), cols * (t + 2), 3), 255, np.uint8)
-            tiles = _colorize(a, lo, hi)  # n, h, w, 3
+            cell = G // cols  # a tile and its 1-pixel margin
+            t = max(1, cell - 2)  # tile side in pixels: the maps are scaled (nearest) to fit the box
+            tiles = _colorize(a, lo, hi)[:, np.arange(t) * h // t][:, :, np.arange(t) * w // t]  # n, t, t, 3
+            canvas = np.full((max(P, G), 2 * P + 16 + G, 3), 255, np.uint8)
+            canvas[:P, :P] = np.asarray(Image.fromarray(img).resize((P, P), Image.Resampling.NEAREST))
             for i in range(n):
                 r, c = divmod(i, cols)
-                grid[r * (t + 2) + 1:r * (t + 2) + 1 + t, c * (t + 2) + 1:c * (t + 2) + 1 + t] = _upscale(tiles[i], t)[:t, :t]
-            canvas = np.full((max(P, grid.shape[0]), 2 * P + grid.shape[1] + 16, 3), 255, np.uint8)
-            canvas[:P, :P] = np.asarray(Image.fromarray(img).resize((P, P), Image.Resampling.NEAREST))
-            canvas[:grid.shape[0], 2 * P + 16:] = grid
-            view = self._views[key] = {"canvas": canvas, "lo": lo, "hi": hi, "cols": cols, "t": t}
+                y, x = r * cell + 1, 2 * P + 16 + c * cell + 1
+                canvas[y:y + t, x:x + t] = tiles[i]
+            view = self._views[key] = {"canvas": canvas, "png64": base64.b64encode(_png(canvas)).decode("ascii"),
+                                       "lo": lo, "hi": hi, "cols": cols, "cell": cell}
         return view
 
-    def _render(self, s: dict, a: np.ndarray) -> bytes:
-        """Input | chosen channel (big) | all channels of the layer (small tiles, chosen one framed)."""
-        P = self.PANEL
+    def _channel(self, s: dict, a: np.ndarray) -> tuple[dict[str, Any], np.ndarray, tuple[int, int, int]]:
+        """The layer's cached view, the chosen channel in color (its own h x w pixels) and its
+        frame in the canvas (top, left, side)."""
         v = self._layer_view(s, a)
-        canvas = v["canvas"].copy()
-        big = _colorize(a[s["channel"]], v["lo"], v["hi"])
-        canvas[:P, P + 8:2 * P + 8] = np.asarray(Image.fromarray(big).resize((P, P), Image.Resampling.NEAREST))
         r, c = divmod(s["channel"], v["cols"])
-        t = v["t"]
-        y, x = r * (t + 2), 2 * P + 16 + c * (t + 2)
-        frame = canvas[y:y + t + 2, x:x + t + 2]
+        frame = (r * v["cell"], 2 * self.PANEL + 16 + c * v["cell"], v["cell"])
+        return v, _colorize(a[s["channel"]], v["lo"], v["hi"]), frame
+
+    def _render(self, s: dict, a: np.ndarray) -> str:
+        """Input | chosen channel (big) | all channels of the layer (small tiles, chosen one framed),
+        as HTML: the layer's canvas (encoded once per layer), the channel as a PNG of its own few
+        pixels that the browser scales up, and the frame as a box on top; a fixed size for every layer."""
+        P = self.PANEL
+        v, big, (y, x, side) = self._channel(s, a)
+        height, width = v["canvas"].shape[:2]
+        pixelated = "image-rendering:pixelated;image-rendering:crisp-edges"
+        return (f"<div style='position:relative;width:{width}px;height:{height}px;flex:0 0 auto'>"
+                f"<img src='data:image/png;base64,{v['png64']}' width='{width}' height='{height}' "
+                f"style='position:absolute;left:0;top:0;{pixelated}'>"
+                f"<img src='data:image/png;base64,{base64.b64encode(_png(big)).decode('ascii')}' width='{P}' "
+                f"height='{P}' style='position:absolute;left:{P + 8}px;top:0;{pixelated}'>"
+                f"<div style='position:absolute;left:{x}px;top:{y}px;width:{side - 2}px;height:{side - 2}px;"
+                f"border:1px solid rgb(220,30,30)'></div></div>")
+
+    def picture(self) -> np.ndarray:
+        """The current view as one RGB array (what the widget shows; for static copies)."""
+        s, P = self.state, self.PANEL
+        acts = self.activations_for(s["network"], s["image"])
+        v, big, (y, x, side) = self._channel(s, acts[self.layer_key(s["stage"], s["branch"])])
+        canvas = v["canvas"].copy()
+        canvas[:P, P + 8:2 * P + 8] = np.asarray(Image.fromarray(big).resize((P, P), Image.Resampling.NEAREST))
+        frame = canvas[y:y + side, x:x + side]
         frame[[0, -1], :] = (220, 30, 30)
         frame[:, [0, -1]] = (220, 30, 30)
-        return _png(canvas)
+        return canvas
+
+    def png(self) -> bytes:
+        """The current view as PNG bytes."""
+        return _png(self.picture())
 
     def _readout(self, s: dict, a: np.ndarray, acts: dict[str, np.ndarray]) -> str:
         ch = a[s["channel"]]
@@ -248,8 +271,8 @@ class FeatureBrowser(Explorer):
         self.w_status = W.HTML(value="Upload a picture of your own (PNG, JPEG, GIF, BMP, WebP, TIFF; up to "
                                      f"{_mb(MAX_UPLOAD_BYTES)}): it is resized to {self.image_size}x{self.image_size}.",
                                layout=W.Layout(width="100%", max_width="900px"))
-        self.w_view = W.Image(value=s["png"], format="png")
-        self.w_readout = W.HTML(value=s["html"])
+        # the picture and the readout are one HTML view: one message to the browser per move
+        self.w_view = W.HTML(value=self._view_html())
         for w in (self.w_network, self.w_stage, self.w_branch, self.w_image):
             w.observe(self._on_change, names="value")
         self.w_upload.observe(self._on_upload, names="value")
@@ -257,7 +280,7 @@ class FeatureBrowser(Explorer):
         controls = W.HBox([W.VBox([self.w_network, self.w_stage, self.w_branch], layout=W.Layout(flex="0 0 auto")),
                            W.VBox([self.w_channel_box, self.w_image, W.HBox([self.w_upload, self.w_limit])],
                                   layout=W.Layout(flex="0 0 auto"))])
-        self.widget = W.VBox([controls, self.w_status, self.w_view, self.w_readout])
+        self.widget = W.VBox([controls, self.w_status, self.w_view])
         return self.widget
 
     def _new_channel_slider(self) -> None:
@@ -294,8 +317,10 @@ class FeatureBrowser(Explorer):
             if list(self.w_image.options) != list(self.images):
                 self.w_image.options = list(self.images)
             self.w_image.value = s["image"]
-            self.w_view.value = s["png"]
-            self.w_readout.value = s["html"]
+            self.w_view.value = self._view_html()
+
+    def _view_html(self) -> str:
+        return f"{self.state['view']}<div style='margin-top:4px'>{self.state['html']}</div>"
 
     def _on_change(self, change: Any = None) -> None:
         if self.held:
@@ -336,7 +361,7 @@ class FeatureBrowser(Explorer):
 
     def figure(self) -> Figure:
         """The current view as a matplotlib Figure (the static copy of the widget's state)."""
-        rgb = np.asarray(Image.open(io.BytesIO(self.state["png"])).convert("RGB"))
+        rgb = self.picture()
         fig, ax = plt.subplots(figsize=(rgb.shape[1] / 100, rgb.shape[0] / 100 + 0.3), dpi=100)
         ax.imshow(rgb)
         s = self.state

@@ -10,10 +10,10 @@ from .. import cost
 from .._checks import check_choice, check_int
 from ..config import STAGES, VARIANTS, GoogLeNetConfig
 from ..display import Table
-from ..netviz import _LABELS, _SharePlot, _fmt_count, _shares, concentration
+from ..netviz import _CLIP, _LABELS, MACS_COLOR, PARAMS_COLOR, _fmt_count, _shares, concentration
 from .base import Explorer, ipywidgets
 
-__all__ = ["NetworkExplorer", "network_widget", "too_small_message", "DESCRIPTION_WIDTH", "SLIDER_WIDTH"]
+__all__ = ["NetworkExplorer", "network_widget", "share_plot_svg", "too_small_message", "DESCRIPTION_WIDTH", "SLIDER_WIDTH"]
 
 
 _MIN_PX, _MAX_PX = 8, 448  # the resolution slider's range
@@ -21,7 +21,7 @@ _MIN_PX, _MAX_PX = 8, 448  # the resolution slider's range
 DESCRIPTION_WIDTH = "80px"
 SLIDER_WIDTH = "440px"
 _CONTROLS_WIDTH = "450px"  # the sliders plus their margins
-_TOTALS_WIDTH = "400px"  # fixed, so the controls keep their place whatever the readout shows
+_TOTALS_WIDTH = "400px"  # fixed, so the plot keeps its place whatever the readout shows
 
 
 def too_small_message(size: int, variant: str, minimum: int) -> str:
@@ -52,6 +52,55 @@ def _min_size(variant: str, naive: bool) -> int:
     return lo
 
 
+def share_plot_svg(params_share: Sequence[float] | None, macs_share: Sequence[float] | None,
+                   ref_params: Sequence[float], ref_macs: Sequence[float], message: str = "",
+                   width: int = 608, height: int = 232) -> str:
+    """The explorer's live plot as SVG (well under a millisecond, unlike a matplotlib redraw): each
+    block's share of parameters and of MACs in %, the default network's shares as black ticks, bars
+    above the fixed range clipped and labelled. ``None`` shares show ``message`` instead."""
+    left, right, top, bottom = 44, 8, 26, 22
+    pw, ph = width - left - right, height - top - bottom
+    n = len(_LABELS)
+    y_max = _CLIP * 1.08
+    sx = lambda x: left + (x + 0.6) / n * pw  # noqa: E731  (x from -0.6 to n - 0.4, as the static figure)
+    sy = lambda v: top + ph - min(v, _CLIP) / y_max * ph  # noqa: E731
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="10">',
+           f'<path d="M{left} {top}V{top + ph}H{left + pw}" fill="none" stroke="#444"/>']
+    for v in range(0, int(_CLIP) + 1, 10):
+        out.append(f'<line x1="{left - 4}" y1="{sy(v):.1f}" x2="{left}" y2="{sy(v):.1f}" stroke="#444"/>'
+                   f'<text x="{left - 6}" y="{sy(v) + 3:.1f}" text-anchor="end">{v}</text>')
+    out.append(f'<text x="11" y="{top + ph / 2}" text-anchor="middle" transform="rotate(-90 11 {top + ph / 2})">'
+               f'% of network total</text>')
+    for i, label in enumerate(_LABELS):
+        out.append(f'<text x="{sx(i):.1f}" y="{top + ph + 14}" text-anchor="middle">{label}</text>')
+    if params_share is None or macs_share is None:
+        out.append(f'<text x="{left + pw / 2}" y="{top + ph / 2}" text-anchor="middle" font-size="12" '
+                   f'fill="#C44E52">{html.escape(message)}</text>')
+    else:
+        for shares, offset, color in ((params_share, -0.2, PARAMS_COLOR), (macs_share, 0.2, MACS_COLOR)):
+            bar_w = sx(0.4) - sx(0)
+            for i, v in enumerate(shares):
+                x0, y = sx(i + offset - 0.2), sy(v)
+                out.append(f'<rect x="{x0:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{top + ph - y:.1f}" '
+                           f'fill="{color}"/>')
+                if v > _CLIP:
+                    out.append(f'<text x="{sx(i + offset):.1f}" y="{y - 2:.1f}" text-anchor="middle" '
+                               f'font-size="8">{v:.0f}%</text>')
+    for refs, offset in ((ref_params, -0.2), (ref_macs, 0.2)):
+        out.extend(f'<line x1="{sx(i + offset) - 5:.1f}" y1="{sy(v):.1f}" x2="{sx(i + offset) + 5:.1f}" '
+                   f'y2="{sy(v):.1f}" stroke="black" stroke-width="1.5"/>' for i, v in enumerate(refs))
+    x = left + 8
+    for kind, color, label in (("box", PARAMS_COLOR, "share of parameters"), ("box", MACS_COLOR, "share of MACs"),
+                               ("tick", "black", "default network")):
+        mark = (f'<rect x="{x}" y="6" width="12" height="9" fill="{color}"/>' if kind == "box" else
+                f'<line x1="{x}" y1="11" x2="{x + 12}" y2="11" stroke="black" stroke-width="1.5"/>')
+        out.append(f'{mark}<text x="{x + 16}" y="14">{label}</text>')
+        x += 16 + 6 * len(label) + 18
+    out.append("</svg>")
+    return "".join(out)
+
+
 class NetworkExplorer(Explorer):
     """The network explorer: width, per-stage widths (stem, 3, 4, 5), input resolution,
     variant and naive blocks; live totals and per-block shares, from the analytic cost model.
@@ -78,9 +127,9 @@ class NetworkExplorer(Explorer):
         self.resolution = W.IntSlider(value=input_size, min=_MIN_PX, max=_MAX_PX, step=1, description="input px",
                                       continuous_update=True, style=style, layout=slider_layout)
         self.reset = W.Button(description="reset", layout=W.Layout(width="70px", flex="0 0 auto"))
-        self.totals_html = W.HTML(layout=W.Layout(width=_TOTALS_WIDTH, min_width=_TOTALS_WIDTH, flex="0 0 auto"))
-        self.image = W.Image(format="png")
-        self.plot = _SharePlot(_LABELS)
+        # one HTML view for the totals and the plot (an SVG): one message to the browser per move
+        self.view = W.HTML()
+        self.parts: dict[str, str] = {}
         self.numbers: dict[str, float] = {}
         self.message = ""
         # the default network of every variant, with and without naive blocks: computed once here
@@ -97,8 +146,7 @@ class NetworkExplorer(Explorer):
                      layout=W.Layout(width=SLIDER_WIDTH, flex="0 0 auto", align_items="center"))
         controls = W.VBox([top, self.width, *self.stage_width, self.resolution],
                           layout=W.Layout(width=_CONTROLS_WIDTH, min_width=_CONTROLS_WIDTH, flex="0 0 auto"))
-        row = W.HBox([controls, self.totals_html], layout=W.Layout(align_items="flex-start", flex_flow="row wrap"))
-        self.widget = W.VBox([row, self.image])
+        self.widget = W.VBox([controls, self.view])
         self.update()
 
     # -- state
@@ -144,9 +192,9 @@ class NetworkExplorer(Explorer):
             minimum = self._min_px[(cfg.variant, cfg.naive)]
             self.numbers = {}
             self.message = too_small_message(size, cfg.variant, minimum)
-            self.totals_html.value = f"<p style='color:#C44E52'>{html.escape(self.message, quote=False)}</p>"
-            self.plot.draw(None, None, ref[0], ref[1], f"input too small: this network needs >= {minimum} px")
-            self.image.value = self.plot.png()
+            self._show(f"<p style='color:#C44E52'>{html.escape(self.message, quote=False)}</p>",
+                       share_plot_svg(None, None, ref[0], ref[1],
+                                      f"input too small: this network needs >= {minimum} px"))
             return
         self.message = ""
         main, every = cost.totals(layers, include_aux=False), cost.totals(layers)
@@ -164,7 +212,7 @@ class NetworkExplorer(Explorer):
             "out_channels": cfg.out_channels,
         }
         n = self.numbers
-        self.totals_html.value = (
+        totals = (
             f"<p style='font-size:13px'><b>{cfg.variant}{', naive blocks' if cfg.naive else ''}, "
             f"{size}x{size} px</b></p><table style='font-size:13px'>"
             f"<tr><td>parameters (inference)</td><td><b>{n['params']:,}</b></td>"
@@ -180,8 +228,14 @@ class NetworkExplorer(Explorer):
             "Bars: share of each block; black ticks: the default network.</p>"
         )
         pshare, mshare = _shares(layers)
-        self.plot.draw(pshare, mshare, ref[0], ref[1])
-        self.image.value = self.plot.png()
+        self._show(totals, share_plot_svg(pshare, mshare, ref[0], ref[1]))
+
+    def _show(self, totals: str, plot: str) -> None:
+        """The totals (fixed width, so the plot keeps its place) beside the plot."""
+        self.parts = {"totals": totals, "plot": plot}
+        self.view.value = (f"<div style='display:flex;flex-flow:row wrap;align-items:flex-start;gap:4px 24px'>"
+                           f"<div style='width:{_TOTALS_WIDTH};flex:0 0 auto'>{totals}</div>"
+                           f"<div style='flex:0 0 auto'>{plot}</div></div>")
 
     def table(self) -> Table:
         """The numbers shown beside the plot, as a table (for static copies of the notebook)."""

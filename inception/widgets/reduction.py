@@ -31,11 +31,12 @@ class ReductionWidget(Explorer):
                                         style=style, layout=layout)
         self.reduction = slider("reduction width r", reduction, 1, 512)
         self.size = slider("H = W", size, 1, 112)
-        self.readout = w.HTML()
-        self.plot = w.HTML()
+        # one HTML view for the readout and the plot: one message to the browser per move
+        self.view = w.HTML()
+        self.parts: dict[str, str] = {}
         for s in self.sliders:
             s.observe(self._on_change, names="value")
-        self.widget = w.VBox([*self.sliders, self.readout, self.plot])
+        self.widget = w.VBox([*self.sliders, self.view])
         self.update()
 
     @property
@@ -52,8 +53,8 @@ class ReductionWidget(Explorer):
     def update(self) -> ReductionCost:
         """Recompute the numbers, the verdict and the plot from the slider values."""
         rc = self.current()
-        self.readout.value = reduction_html(rc)
-        self.plot.value = reduction_plot_svg(rc)
+        self.parts = {"readout": reduction_html(rc), "plot": reduction_plot_svg(rc)}
+        self.view.value = self.parts["readout"] + self.parts["plot"]
         return rc
 
     def __repr__(self) -> str:

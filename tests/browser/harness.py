@@ -620,20 +620,17 @@ class SliderCase:
 
 #: One slider per notebook that has sliders (see inception/blockviz.py, netviz.py, featviz.py).
 SLIDER_CASES: tuple[SliderCase, ...] = (
+    # Each explorer shows its readout and plot in one HTML view (one message per move).
     # ReductionWidget: the readout (table + verdict) and the SVG plot, whose legend names r
-    SliderCase(NOTEBOOKS[1], "bv.reduction_widget(", "reduction width r",
-               (".widget-html >> nth=0", ".widget-html >> nth=1"), "your r = {value}"),
+    SliderCase(NOTEBOOKS[1], "bv.reduction_widget(", "reduction width r", (".widget-html >> nth=0",),
+               "your r = {value}"),
     # BlockBuilder: summary, diagram and branch table; the table lists "1x1 conv, <ch1x1>"
-    SliderCase(NOTEBOOKS[2], "bv.block_builder(", "ch1x1",
-               (".widget-html >> nth=0", ".widget-html >> nth=1", ".widget-html >> nth=2"), "1x1 conv, {value}"),
-    # NetworkExplorer: the totals beside the plot. (The plot, a PNG Image widget, is not required
-    # to change: one pixel more leaves the rounded per-block shares, and so the PNG bytes, equal
-    # for some sizes, e.g. 225 -> 226 px, and an unchanged value sends no update.)
-    SliderCase(NOTEBOOKS[3], "netviz.network_widget(", "input px",
-               (".widget-html >> nth=0",), "{value}x{value} px"),
-    # FeatureBrowser: the channel view (PNG) and the readout below it
-    SliderCase(NOTEBOOKS[5], "featviz.feature_browser(", "channel",
-               (".widget-image", ".widget-html >> nth=-1"), "channel {value}:"),
+    SliderCase(NOTEBOOKS[2], "bv.block_builder(", "ch1x1", (".widget-html >> nth=0",), "1x1 conv, {value}"),
+    # NetworkExplorer: the totals beside the SVG plot
+    SliderCase(NOTEBOOKS[3], "netviz.network_widget(", "input px", (".widget-html >> nth=0",),
+               "{value}x{value} px"),
+    # FeatureBrowser: the picture and the readout below it
+    SliderCase(NOTEBOOKS[5], "featviz.feature_browser(", "channel", (".widget-html >> nth=-1",), "channel {value}:"),
 )
 
 #: The floor: the cheapest possible round trip, IntSlider -> observe -> HTML.value.
