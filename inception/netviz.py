@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from . import cost, zoo
 from ._checks import check_int, check_number
-from .config import STAGES, VARIANTS, GoogLeNetConfig
+from .config import VARIANTS, GoogLeNetConfig
 from .cost import LayerCost
 from .display import Table, Verdict, verdict
 

@@ -15,7 +15,7 @@ repr; ``hold()`` for updates that move several controls). The calculations and s
 explorers show stay in their topic modules (:mod:`inception.reduction`, :mod:`inception.blockviz`,
 :mod:`inception.netviz`, :mod:`inception.ablation`, :mod:`inception.featviz`), which still answer
 for the explorers' old names (``blockviz.reduction_widget`` ...). Modules load on first use, so
-``import inception.widgets`` pulls in neither ipywidgets nor torch.
+``import inception.widgets`` pulls in neither ipywidgets nor matplotlib.
 """
 
 from __future__ import annotations

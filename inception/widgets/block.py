@@ -144,8 +144,10 @@ class BlockBuilder(Explorer):
 def _layout(summary: str, diagram: str, table: str) -> str:
     """The summary above the diagram and the table, side by side (the table wraps below the diagram
     only on a narrow screen)."""
-    return (f"{summary}<div style='display:flex;flex-flow:row wrap;align-items:flex-start;gap:4px 24px'>"
-            f"<div style='flex:0 0 auto'>{diagram}</div><div style='flex:0 1 auto'>{table}</div></div>")
+    # line-height: the HTML widget's own (28 px, a control's height) would make every table row that tall
+    return (f"<div style='line-height:1.35'>{summary}<div style='display:flex;flex-flow:row wrap;"
+            f"align-items:flex-start;gap:4px 24px'><div style='flex:0 0 auto'>{diagram}</div>"
+            f"<div style='flex:0 1 auto'>{table}</div></div></div>")
 
 
 def _summary_html(report: BlockReport, note: str = "") -> str:
