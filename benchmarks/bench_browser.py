@@ -8,7 +8,9 @@ then presses ArrowRight on one slider per notebook ``--moves`` times and times e
 page, from the keydown event to the DOM mutation after which every output the slider drives has
 changed (kernel round trip + Python update + rendering to DOM, before paint). The floor is a
 trivial IntSlider -> HTML widget in a one-cell notebook in the same JupyterLab: the cost of the
-round trip alone. Prints median and max in milliseconds.
+round trip alone. Prints median and max in milliseconds. With ``--alone``, the explorers of 01-03
+are also measured alone, each in a one-cell notebook, which separates what an explorer costs from
+what its notebook costs (a long page, a kernel with torch loaded).
 
 Needs playwright and a Chromium binary (`apt-get install -y chromium`, `pip install playwright`).
 """
@@ -26,12 +28,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"
 import harness as h  # noqa: E402
 
 
+def _label(notebook: str) -> str:
+    """'01' for notebook 01, 'alone 01' for its explorer alone in a one-cell notebook."""
+    return f"alone {notebook[-2:]}" if notebook.startswith("zz_alone_") else notebook[:2]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--moves", type=int, default=10, help="measured moves per slider (default 10)")
     ap.add_argument("--warmup", type=int, default=3, help="unmeasured moves first (default 3)")
     ap.add_argument("--notebooks", nargs="*", default=None,
                     help="notebook prefixes to measure (default: every notebook with sliders)")
+    ap.add_argument("--alone", action="store_true",
+                    help="also measure the explorers of 01-03 alone, each in a one-cell notebook: what the "
+                         "explorer costs itself, apart from its notebook's kernel and page")
     args = ap.parse_args()
 
     problem = h.browser_problem()
@@ -47,6 +57,10 @@ def main() -> int:
         work = Path(tmp) / "work"
         h.prepare_workdir(work)
         h.write_floor_notebook(work / "notebooks")
+        if args.alone:
+            h.write_alone_notebooks(work / "notebooks")
+            cases += [c for c in h.ALONE_CASES
+                      if not args.notebooks or any(c.notebook[9:].startswith(p) for p in args.notebooks)]
         server = h.LabServer(root=work, state=Path(tmp) / "state").start()
         try:
             with sync_playwright() as pw:
@@ -81,7 +95,7 @@ def main() -> int:
         print(f"{name:<{w}}  {slider:<18} {n:>5} {med:>8.1f} {mx:>8.1f} {mn:>8.1f}")
     floor = rows[0][3]
     print(f"\nfloor (first row): trivial IntSlider -> HTML in the same JupyterLab; above the floor, "
-          f"median: " + ", ".join(f"{r[0][:2]} {r[3] - floor:+.1f}" for r in rows[1:]))
+          f"median: " + ", ".join(f"{_label(r[0])} {r[3] - floor:+.1f} (x{r[3] / floor:.2f})" for r in rows[1:]))
     return 0
 
 

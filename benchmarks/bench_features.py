@@ -3,7 +3,7 @@
     python benchmarks/bench_features.py
 
 Measures what a student waits for after moving a control: the widget callback, including the
-PNG encoding. "first view" is the uncached case (one forward pass of the network on a new image);
+PNG encoding (of the chosen channel; a layer's canvas is encoded once, on its first view). "first view" is the uncached case (one forward pass of the network on a new image);
 every later view of that image is served from the cache.
 """
 

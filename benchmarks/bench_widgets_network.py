@@ -1,5 +1,5 @@
 """Time the network explorer of notebook 03: 100 updates, each one slider change -> new numbers
-and a new PNG in the widget. Prints the median and the worst update in milliseconds.
+and a new SVG plot in the widget's one HTML view. Prints the median and the worst update in milliseconds.
 
     python benchmarks/bench_widgets_network.py
 

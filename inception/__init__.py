@@ -27,8 +27,8 @@ __version__ = "0.1.0"
 #: plotting and widget modules pull in matplotlib and ipywidgets only when used.
 SUBMODULES: tuple[str, ...] = (
     "ablation", "architecture", "aux_ablation", "blockviz", "bottleneck", "config", "cost", "data", "display",
-    "experiments", "features", "featviz", "images", "model", "netmap", "netviz", "scale", "stats", "table1", "train",
-    "weights", "zoo",
+    "experiments", "features", "featviz", "images", "model", "netmap", "netviz", "reduction", "scale", "stats",
+    "table1", "train", "weights", "widgets", "zoo",
 )
 
 

@@ -1,8 +1,9 @@
-"""Plots, diagrams, widgets and exercise checks for notebooks 01 (1x1 reductions) and 02 (the block).
+"""Plots, diagrams, readouts and exercise checks for notebooks 01 (1x1 reductions) and 02 (the block).
 
-Every number comes from the analytic cost model (:mod:`inception.cost`), never from building
-torch modules, so a widget update takes milliseconds. Widget builders return the widget; the
-update logic lives in plain functions (``reduction_cost``, ``reduction_html``, ``block_report``,
+Every number comes from the analytic cost model (:mod:`inception.cost`, :mod:`inception.reduction`),
+never from building torch modules, so a widget update takes milliseconds. The widgets themselves
+are in :mod:`inception.widgets` (``blockviz.reduction_widget`` and ``blockviz.block_builder`` still
+work); what they show comes from plain functions here (``reduction_html``, ``block_report``,
 ``block_svg``) that tests call without a browser.
 """
 
@@ -14,11 +15,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import cost
-from ._checks import check_choice, check_int, check_number
+from ._checks import check_choice, check_int
 from .architecture import (BLOCK_NAMES, BRANCH_COLORS, BRANCH_NAMES, INCEPTION_BLOCKS, BlockSpec, check_filter_count,
                            long_name, short_name)
 from .config import GoogLeNetConfig, naive_out_channels
-from .display import Table, Verdict, fmt
+from .display import Table, Verdict, check_answer, fmt
+from .reduction import KERNEL_SIZES, ReductionCost, break_even_width, check_odd_kernel, reduction_cost
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -60,8 +62,14 @@ __all__ = [
     "check_conv_as_linear",
 ]
 
-#: Kernel sizes the reduction widget offers (odd, so "same" padding k // 2 keeps H and W).
-KERNEL_SIZES: tuple[int, ...] = (1, 3, 5, 7)
+
+def __getattr__(name: str) -> object:
+    """The explorer widgets moved to :mod:`inception.widgets`; their names still import from here."""
+    from .widgets import moved
+
+    return moved(__name__, name)
+
+
 _VARIANT = "paper"  # Table 1's counting: weights without biases, no BatchNorm
 
 
@@ -69,83 +77,7 @@ def _positive_int(name: str, value: object) -> int:
     return check_filter_count(name, value)
 
 
-def _odd_kernel(kernel: object) -> int:
-    k = _positive_int("kernel", kernel)
-    if k % 2 == 0:
-        raise ValueError(f"kernel must be an odd positive integer (e.g. {list(KERNEL_SIZES)}), got {k}")
-    return k
-
-
 # ============================================================================ notebook 01
-@dataclass(frozen=True)
-class ReductionCost:
-    """A k x k convolution C_in -> C_out, direct or after a 1x1 reduction to ``reduction`` channels,
-    on an H x W map with "same" padding (weights without biases, MACs per image)."""
-
-    c_in: int
-    c_out: int
-    kernel: int
-    reduction: int
-    size: int
-    direct: cost.LayerCost
-    reduce: cost.LayerCost  # the 1x1 reduction C_in -> reduction
-    conv: cost.LayerCost  # the k x k convolution reduction -> C_out
-
-    @property
-    def direct_weights(self) -> int:
-        return self.direct.weights
-
-    @property
-    def direct_macs(self) -> int:
-        return self.direct.macs
-
-    @property
-    def reduced_weights(self) -> int:
-        return self.reduce.weights + self.conv.weights
-
-    @property
-    def reduced_macs(self) -> int:
-        return self.reduce.macs + self.conv.macs
-
-    @property
-    def ratio(self) -> float:
-        """Reduced over direct cost (the same for weights and MACs: both share H x W)."""
-        return self.reduced_macs / self.direct_macs
-
-    @property
-    def break_even(self) -> float:
-        return break_even_width(self.c_in, self.c_out, self.kernel)
-
-    @property
-    def pays_off(self) -> bool:
-        return self.reduced_macs < self.direct_macs
-
-
-def _conv(name: str, shape: tuple[int, int, int], c_out: int, k: int) -> cost.LayerCost:
-    return cost.conv_layer(name, shape, c_out, k, 1, k // 2, bias=False)
-
-
-def reduction_cost(c_in: int, c_out: int, kernel: int, reduction: int, size: int = 28) -> ReductionCost:
-    """Weights and MACs of a direct k x k convolution versus 1x1 reduction + k x k convolution."""
-    c_in, c_out = _positive_int("c_in", c_in), _positive_int("c_out", c_out)
-    reduction, size, k = _positive_int("reduction", reduction), _positive_int("size", size), _odd_kernel(kernel)
-    x = (c_in, size, size)
-    reduce = _conv("reduce", x, reduction, 1)
-    return ReductionCost(c_in, c_out, k, reduction, size, _conv("direct", x, c_out, k), reduce,
-                         _conv("conv", reduce.out_shape, c_out, k))
-
-
-def break_even_width(c_in: int, c_out: int, kernel: int) -> float:
-    """The reduction width r at which 1x1 reduction + k x k conv costs as much as the direct conv.
-
-    Reduced weights r*C_in + k*k*r*C_out equal direct weights k*k*C_in*C_out at
-    r = k*k*C_in*C_out / (C_in + k*k*C_out); the MACs (weights x H x W) break even at the same r.
-    Any narrower reduction saves compute.
-    """
-    c_in, c_out, k = _positive_int("c_in", c_in), _positive_int("c_out", c_out), _odd_kernel(kernel)
-    return k * k * c_in * c_out / (c_in + k * k * c_out)
-
-
 def reduction_table(rc: ReductionCost) -> Table:
     """Direct versus reduced convolution as a table (weights, MACs)."""
     k = rc.kernel
@@ -173,7 +105,7 @@ _CELL_STYLE = "padding:2px 12px;border-bottom:1px solid #ddd"
 _NUM_STYLE = "text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap"
 
 
-def _widget_table_html(table: Table) -> str:
+def _widget_table_html(table: Table, font_size: int | None = None) -> str:
     """A :class:`Table` as HTML with padded cells and right-aligned numeric columns."""
     esc = html.escape
     numeric = [all(isinstance(r[i], (int, float)) and not isinstance(r[i], bool) or r[i] is None
@@ -184,7 +116,9 @@ def _widget_table_html(table: Table) -> str:
                    for row in table._cells())
     caption = (f"<caption style='text-align:left;padding:2px 12px;font-weight:bold'>{esc(table.title)}</caption>"
                if table.title else "")
-    return f"<table style='border-collapse:collapse'>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    size = f";font-size:{font_size}px" if font_size else ""
+    return (f"<table style='border-collapse:collapse{size}'>{caption}<thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>")
 
 
 def reduction_html(rc: ReductionCost) -> str:
@@ -254,21 +188,6 @@ def plot_reduction_cost(c_in: int = 192, c_out: int = 32, kernel: int = 5, reduc
     return fig
 
 
-def _widget_lib() -> Any:
-    import ipywidgets  # imported lazily: the cost functions must not need it
-
-    return ipywidgets
-
-
-def _widget_bundle(widget: Any, text: str, **kwargs: Any) -> dict:
-    """The widget's own display data, with a short deterministic text/plain (what nbval compares)
-    instead of ipywidgets' repr, which would spell out every child's value."""
-    bundle = widget._repr_mimebundle_(**kwargs) or {}
-    bundle = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
-    bundle["text/plain"] = text
-    return bundle
-
-
 def _nice_step(span: float, target: int = 5) -> float:
     raw = span / max(target, 1)
     mag = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
@@ -322,66 +241,6 @@ def reduction_plot_svg(rc: ReductionCost, width: int = 480, height: int = 250) -
     out.append(f'<text x="{left + pw / 2}" y="14" text-anchor="middle" font-size="11">{rc.kernel}x{rc.kernel} conv '
                f'{rc.c_in} -> {rc.c_out} on {rc.size}x{rc.size}</text></svg>')
     return "".join(out)
-
-
-class ReductionWidget:
-    """Sliders for C_in, C_out, kernel, reduction width and H = W; live table, verdict and plot.
-
-    ``.widget`` is the ipywidgets box; ``.update()`` recomputes everything from the sliders.
-    """
-
-    def __init__(self, c_in: int = 192, c_out: int = 32, kernel: int = 5, reduction: int = 16,
-                 size: int = 28) -> None:
-        w = _widget_lib()
-        reduction_cost(c_in, c_out, kernel, reduction, size)  # validate the starting values
-        check_choice("kernel", kernel, KERNEL_SIZES)
-        style = {"description_width": "150px"}
-        layout = w.Layout(width="460px")
-        slider = lambda desc, v, lo, hi: w.IntSlider(value=v, min=lo, max=hi, description=desc,  # noqa: E731
-                                                     style=style, layout=layout, continuous_update=True)
-        self.c_in = slider("input channels C_in", c_in, 1, 1024)
-        self.c_out = slider("output channels C_out", c_out, 1, 512)
-        self.kernel = w.SelectionSlider(options=list(KERNEL_SIZES), value=kernel, description="kernel k",
-                                        style=style, layout=layout)
-        self.reduction = slider("reduction width r", reduction, 1, 512)
-        self.size = slider("H = W", size, 1, 112)
-        self.readout = w.HTML()
-        self.plot = w.HTML()
-        for s in self.sliders:
-            s.observe(self._on_change, names="value")
-        self.widget = w.VBox([*self.sliders, self.readout, self.plot])
-        self.update()
-
-    @property
-    def sliders(self) -> list:
-        return [self.c_in, self.c_out, self.kernel, self.reduction, self.size]
-
-    def current(self) -> ReductionCost:
-        return reduction_cost(self.c_in.value, self.c_out.value, self.kernel.value, self.reduction.value,
-                              self.size.value)
-
-    def _on_change(self, _change: dict) -> None:
-        self.update()
-
-    def update(self) -> ReductionCost:
-        """Recompute the numbers, the verdict and the plot from the slider values."""
-        rc = self.current()
-        self.readout.value = reduction_html(rc)
-        self.plot.value = reduction_plot_svg(rc)
-        return rc
-
-    def __repr__(self) -> str:
-        return (f"ReductionWidget(c_in={self.c_in.value}, c_out={self.c_out.value}, kernel={self.kernel.value}, "
-                f"reduction={self.reduction.value}, size={self.size.value})")
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
-        return _widget_bundle(self.widget, repr(self), **kwargs)
-
-
-def reduction_widget(c_in: int = 192, c_out: int = 32, kernel: int = 5, reduction: int = 16,
-                     size: int = 28) -> ReductionWidget:
-    """The notebook-01 widget (defaults: the 5x5 branch of 3a, 28 x 28 x 192 input)."""
-    return ReductionWidget(c_in, c_out, kernel, reduction, size)
 
 
 def _block_in_shapes(config: GoogLeNetConfig, input_size: int = 224) -> dict[str, tuple[int, int, int]]:
@@ -614,168 +473,6 @@ def block_svg(report: BlockReport, width: int = 640) -> str:
     return "".join(out)
 
 
-_SPEC_FIELDS = ("ch1x1", "ch3x3red", "ch3x3", "ch5x5red", "ch5x5", "pool_proj")
-_NAIVE_UNUSED = ("ch3x3red", "ch5x5red", "pool_proj")
-#: The filter sliders in a 3-column grid, one column per path: 1x1 over pool_proj, each
-#: reduction over its convolution (read row by row: ch1x1, ch3x3red, ch5x5red, then the second row).
-_GRID_ORDER = ("ch1x1", "ch3x3red", "ch5x5red", "pool_proj", "ch3x3", "ch5x5")
-_GRID_COLUMNS = 3
-_DIAGRAM_WIDTH = 480  # px: beside the branch table at 1280 px, rather than above it
-_CUSTOM = "custom"
-#: "(C x H x W)" must not break across lines, in the summary or the table caption
-_CHW_NOWRAP = '<span style="white-space: nowrap">(C&nbsp;x&nbsp;H&nbsp;x&nbsp;W)</span>'
-
-
-def _nowrap_chw(html_text: str) -> str:
-    return html_text.replace("(C x H x W)", _CHW_NOWRAP)
-
-
-class BlockBuilder:
-    """Six filter-count sliders, input channels and size, a Table 1 preset and a naive toggle.
-
-    ``.widget`` is the ipywidgets box; ``.update()`` recomputes the output shape, the branch
-    table and the SVG diagram from the cost model (no torch modules are built). The six filter
-    sliders sit in a 3-column grid (``.filter_grid``) and the diagram beside the table, so the
-    whole widget fits on one screen.
-
-    Picking "custom" in the preset menu keeps the current values and keeps the menu on "custom"
-    until another preset is picked; moving a slider away from the selected preset's values
-    switches the menu to "custom" by itself.
-    """
-
-    def __init__(self, preset: str = "3a", naive: bool = False) -> None:
-        w = _widget_lib()
-        presets = block_presets()
-        p = presets[check_choice("preset", preset, presets)]
-        style = {"description_width": "100px"}
-        cell = lambda: w.Layout(width="auto", min_width="0")  # noqa: E731  (fill a grid cell)
-        self.filters = {f: w.IntSlider(value=v, min=1, max=512, description=f, style=style, layout=cell())
-                        for f, v in zip(_SPEC_FIELDS, p.spec.as_tuple())}
-        self.in_channels = w.IntSlider(value=p.in_shape[0], min=1, max=1024, description="input channels",
-                                       style=style, layout=cell())
-        self.size = w.IntSlider(value=p.in_shape[1], min=1, max=56, description="H = W", style=style, layout=cell())
-        self.preset = w.Dropdown(options=[_CUSTOM, *presets], value=preset, description="preset (Table 1)",
-                                 style=style, layout=cell())
-        self.mode = w.ToggleButtons(options=["reduced", "naive"], value="naive" if naive else "reduced",
-                                    description="block", style={"description_width": "50px", "button_width": "80px"})
-        self.summary = w.HTML()
-        self.diagram = w.HTML()
-        self.table = w.HTML()
-        self._busy = False  # set while a preset writes several sliders: update once, at the end
-        self._stay_custom = False  # the user picked "custom": don't relabel the menu with a preset name
-        for s in self.sliders:
-            s.observe(self._on_slider, names="value")
-        self.mode.observe(self._on_slider, names="value")
-        self.preset.observe(self._on_preset, names="value")
-        grid = lambda children: w.GridBox(  # noqa: E731
-            list(children), layout=w.Layout(grid_template_columns=f"repeat({_GRID_COLUMNS}, minmax(0, 1fr))",
-                                            grid_gap="0px 16px", width="100%"))
-        self.shape_grid = grid([self.preset, self.in_channels, self.size])
-        self.filter_grid = grid(self.filters[f] for f in _GRID_ORDER)
-        controls = w.VBox([self.shape_grid, self.mode, self.filter_grid])
-        # the diagram beside the table (wrapping below it only on a narrow screen); the order of the
-        # three HTML widgets (summary, diagram, table) is what the browser tests address
-        views = w.HBox([self.diagram, self.table],
-                       layout=w.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="8px 24px"))
-        self.widget = w.VBox([controls, self.summary, views])
-        self.update()
-
-    @property
-    def sliders(self) -> list:
-        return [self.in_channels, self.size, *self.filters.values()]
-
-    def spec(self) -> BlockSpec:
-        return BlockSpec(*(self.filters[f].value for f in _SPEC_FIELDS))
-
-    def in_shape(self) -> tuple[int, int, int]:
-        return (self.in_channels.value, self.size.value, self.size.value)
-
-    def apply_preset(self, name: str) -> None:
-        """Set every slider to block ``name`` of Table 1 at its GoogLeNet input (224 px)."""
-        p = block_presets()[name]
-        self._busy = True
-        try:
-            for f, v in zip(_SPEC_FIELDS, p.spec.as_tuple()):
-                self.filters[f].value = v
-            self.in_channels.value, self.size.value = p.in_shape[0], p.in_shape[1]
-        finally:
-            self._busy = False
-        self._stay_custom = False
-        self.update()
-
-    def _on_preset(self, change: dict) -> None:
-        if self._busy:
-            return
-        if change["new"] == _CUSTOM:  # keep the current values; the summary says what to do next
-            self._stay_custom = True
-            self.update()
-        else:
-            self.apply_preset(change["new"])
-
-    def _on_slider(self, _change: dict) -> None:
-        if not self._busy:
-            self.update()
-
-    def _matching_preset(self) -> str:
-        spec, shape = self.spec(), self.in_shape()
-        for name, p in block_presets().items():
-            if p.spec == spec and p.in_shape == shape:
-                return name
-        return _CUSTOM
-
-    def _custom_note(self, match: str) -> str:
-        if self.preset.value != _CUSTOM:
-            return ""
-        start = f" (the values are still block {match}'s)" if match != _CUSTOM else ""
-        return f"<b>custom</b>: edit the sliders{start}; pick a block in the preset menu to reset them."
-
-    def update(self) -> BlockReport:
-        """Recompute output shape, per-branch table and diagram from the current controls."""
-        naive = self.mode.value == "naive"
-        for f in _NAIVE_UNUSED:
-            self.filters[f].disabled = naive  # Figure 2a has no reductions or pool projection
-        report = block_report(self.in_shape(), self.spec(), naive)
-        match = self._matching_preset()
-        name = _CUSTOM if self._stay_custom else match
-        if self.preset.value != name:
-            self._busy = True
-            try:
-                self.preset.value = name
-            finally:
-                self._busy = False
-        self.summary.value = _summary_html(report, self._custom_note(match))
-        self.diagram.value = block_svg(report, _DIAGRAM_WIDTH)
-        self.table.value = _nowrap_chw(branch_table(report)._repr_html_())
-        return report
-
-    def __repr__(self) -> str:
-        s = self.spec()
-        return (f"BlockBuilder(preset={self.preset.value!r}, mode={self.mode.value!r}, in_shape={self.in_shape()}, "
-                f"spec={s.as_tuple()}, out_channels={block_report(self.in_shape(), s, self.mode.value == 'naive').out_shape[0]})")
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
-        return _widget_bundle(self.widget, repr(self), **kwargs)
-
-
-def _summary_html(report: BlockReport, note: str = "") -> str:
-    c, h, w = report.in_shape
-    co, oh, ow = report.out_shape
-    parts = [note] if note else []
-    parts.append(f"<b>Output shape:</b> <span style=\"white-space: nowrap\">{co} x {oh} x {ow} "
-                 f"{_CHW_NOWRAP}</span> from {c} x {h} x {w}; "
-                 f"<b>weights</b> {fmt(report.weights)}, <b>MACs</b> {fmt(report.macs)} per image.")
-    s = report.spec
-    if report.naive:
-        parts.append(f"Naive block: the pool branch passes all {c} input channels through, so the output "
-                     f"always has more channels than the input (ch3x3red, ch5x5red and pool_proj are unused).")
-    else:
-        wide = [f for f, red, out in (("ch3x3red", s.ch3x3red, c), ("ch5x5red", s.ch5x5red, c)) if red > out]
-        if wide:
-            parts.append(f"Note: {', '.join(wide)} exceeds the {c} input channels, so that 1x1 conv expands "
-                         f"instead of reducing.")
-    return "<p>" + "<br>".join(parts) + "</p>"
-
-
 def block_diagram(preset: str = "3a", naive: bool = False) -> Any:
     """Block ``preset`` of Table 1 at its GoogLeNet input, drawn as an SVG (the builder's static view)."""
     from IPython.display import SVG
@@ -817,55 +514,34 @@ def figure2(block: str = "3a", panel_width: int = 470) -> Any:
     return SVG(figure2_svg(block, panel_width))
 
 
-def block_builder(preset: str = "3a", naive: bool = False) -> BlockBuilder:
-    """The notebook-02 widget, starting from block ``preset`` of Table 1."""
-    return BlockBuilder(preset, naive)
-
-
 # ============================================================================ exercise checks
-def _show(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:,.1f}"
-    return f"{value:,}" if isinstance(value, int) else repr(value)
-
-
-def _check(answer: Any, expected: Any, what: str, *, tol: float = 0.0, hint: str = "") -> Verdict:
-    """Compare ``answer`` with ``expected``; ``answer=None`` (the placeholder) asks for an answer."""
-    if answer is None:
-        return Verdict(None, f"Fill in your answer for {what} (it is still None).")
-    answer = check_number(f"answer for {what}", answer)
-    if abs(answer - expected) <= tol:
-        return Verdict(True, f"Correct: {what} = {_show(answer)}.")
-    return Verdict(False, f"Not yet: {_show(answer)} is not {what}. {hint}".rstrip())
-
-
 def check_direct_macs(answer: int | None, c_in: int = 192, c_out: int = 128, kernel: int = 3, size: int = 28) -> Verdict:
     """Exercise: MACs of a direct k x k convolution C_in -> C_out on an H x W map ("same" padding)."""
     expected = reduction_cost(c_in, c_out, kernel, 1, size).direct_macs
-    return _check(answer, expected, f"the MACs of a {kernel}x{kernel} conv {c_in}->{c_out} on {size}x{size}",
-                  hint="Use H*W*k*k*C_in*C_out.")
+    return check_answer(answer, expected, f"the MACs of a {kernel}x{kernel} conv {c_in}->{c_out} on {size}x{size}",
+                        hint="Use H*W*k*k*C_in*C_out.")
 
 
 def check_break_even(answer: float | None, c_in: int = 480, c_out: int = 48, kernel: int = 5) -> Verdict:
     """Exercise: the break-even reduction width (accepted within 0.5 channels)."""
-    return _check(answer, break_even_width(c_in, c_out, kernel),
-                  f"the break-even width for a {kernel}x{kernel} conv {c_in}->{c_out}", tol=0.5,
-                  hint="Set r*C_in + k*k*r*C_out equal to k*k*C_in*C_out and solve for r.")
+    return check_answer(answer, break_even_width(c_in, c_out, kernel),
+                        f"the break-even width for a {kernel}x{kernel} conv {c_in}->{c_out}", tol=0.5,
+                        hint="Set r*C_in + k*k*r*C_out equal to k*k*C_in*C_out and solve for r.")
 
 
 def check_naive_channels(answer: int | None, block: str = "4a") -> Verdict:
     """Exercise: output channels of block ``block`` when every block of GoogLeNet is naive."""
     spec = _preset_spec(block)
     cin = GoogLeNetConfig(naive=True).block_in_channels()[block]
-    return _check(answer, naive_out_channels(spec, cin), f"the output channels of naive block {block}",
-                  hint="Naive out = ch1x1 + ch3x3 + ch5x5 + (all input channels), and the input is the previous block's output.")
+    return check_answer(answer, naive_out_channels(spec, cin), f"the output channels of naive block {block}",
+                        hint="Naive out = ch1x1 + ch3x3 + ch5x5 + (all input channels), and the input is the previous block's output.")
 
 
 def check_same_padding(answer: int | None, kernel: int = 7) -> Verdict:
     """Exercise: padding that keeps H and W for a stride-1 k x k convolution."""
-    k = _odd_kernel(kernel)
-    return _check(answer, k // 2, f"the 'same' padding of a {k}x{k} stride-1 conv",
-                  hint="Output = H + 2p - k + 1; set it equal to H.")
+    k = check_odd_kernel(kernel)
+    return check_answer(answer, k // 2, f"the 'same' padding of a {k}x{k} stride-1 conv",
+                        hint="Output = H + 2p - k + 1; set it equal to H.")
 
 
 def check_block_weights(answer: int | None, block: str = "4c") -> Verdict:
@@ -873,16 +549,16 @@ def check_block_weights(answer: int | None, block: str = "4c") -> Verdict:
     _preset_spec(block)  # validates the name
     p = block_presets()[block]
     expected = block_report(p.in_shape, p.spec).weights
-    return _check(answer, expected, f"the weights of block {block}",
-                  hint="Add k*k*C_in*C_out over its six convolutions; the pool branch's 1x1 sees all input channels.")
+    return check_answer(answer, expected, f"the weights of block {block}",
+                        hint="Add k*k*C_in*C_out over its six convolutions; the pool branch's 1x1 sees all input channels.")
 
 
 def check_aux_params(answer: int | None, variant: str = "bn") -> Verdict:
     """Exercise: parameters of both auxiliary heads of GoogLeNet (variant ``variant``, 1000 classes)."""
     layers = cost.layer_costs(GoogLeNetConfig(variant=variant), 224)
     expected = cost.totals(layers).params - cost.totals(layers, include_aux=False).params
-    return _check(answer, expected, f"the parameters of both auxiliary heads ({variant} variant)",
-                  hint="Sum the aux1 and aux2 rows, or subtract the eval-mode count from the total.")
+    return check_answer(answer, expected, f"the parameters of both auxiliary heads ({variant} variant)",
+                        hint="Sum the aux1 and aux2 rows, or subtract the eval-mode count from the total.")
 
 
 def check_branch3_kernel_saving(answer: int | None, block: str = "3a") -> Verdict:
@@ -891,15 +567,15 @@ def check_branch3_kernel_saving(answer: int | None, block: str = "3a") -> Verdic
     p = block_presets()[block]
     five = cost.by_branch(cost.block_costs(p.in_shape, p.spec, variant="paper"))["5x5"].weights
     three = cost.by_branch(cost.block_costs(p.in_shape, p.spec, variant="torchvision"))["5x5"].weights
-    return _check(answer, five - three, f"the weights torchvision's 3x3 kernel saves in the 5x5 branch of {block}",
-                  hint="Only the kxk conv changes: (5*5 - 3*3) * ch5x5red * ch5x5.")
+    return check_answer(answer, five - three, f"the weights torchvision's 3x3 kernel saves in the 5x5 branch of {block}",
+                        hint="Only the kxk conv changes: (5*5 - 3*3) * ch5x5red * ch5x5.")
 
 
 def check_block_out_channels(answer: int | None, block: str = "4e") -> Verdict:
     """Exercise (notebook 00): output channels of block ``block`` of Table 1 (the four branch widths added up)."""
     spec = _preset_spec(block)
-    return _check(answer, spec.out_channels, f"the output channels of block {block}",
-                  hint="Add the widths of the four branches: #1x1 + #3x3 + #5x5 + pool proj (not the reductions).")
+    return check_answer(answer, spec.out_channels, f"the output channels of block {block}",
+                        hint="Add the widths of the four branches: #1x1 + #3x3 + #5x5 + pool proj (not the reductions).")
 
 
 def check_conv_as_linear(conv: Any, fc: Any, x: Any) -> Verdict:

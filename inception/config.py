@@ -18,7 +18,6 @@ __all__ = [
     "GoogLeNetConfig",
     "STEMS",
     "WIDTH_GROUPS",
-    "STAGES",
     "INIT_SCHEMES",
     "AUX_POOL_OUTPUT",
     "aux_fixed_pool_fits",
@@ -141,8 +140,6 @@ INIT_SCHEMES: tuple[str, ...] = ("seed", "caffe", "torchvision", "kaiming")
 #: The groups of layers ``stage_width`` scales separately: the stem and the three stages of Inception
 #: blocks (3a-3b, 4a-4e, 5a-5b), in that order.
 WIDTH_GROUPS: tuple[str, ...] = ("stem",) + tuple(dict.fromkeys(block_stage(b) for b in BLOCK_NAMES))
-#: Old name of :data:`WIDTH_GROUPS`, kept so existing code keeps working.
-STAGES = WIDTH_GROUPS
 
 
 @dataclass(frozen=True)

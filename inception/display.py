@@ -10,7 +10,7 @@ import html
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-__all__ = ["Table", "Verdict", "fmt"]
+__all__ = ["Table", "Verdict", "fmt", "verdict", "check_answer"]
 
 
 def fmt(value: Any, digits: int = 2) -> str:
@@ -86,3 +86,29 @@ class Verdict:
         return self.message
 
     __str__ = __repr__
+
+
+def verdict(ok: bool | None, right: str, wrong: str, *,
+            missing: str = "Fill in your answer, then run the cell again.") -> Verdict:
+    """What every exercise check returns: ``"Correct: " + right`` if ``ok``, ``"Not yet: " + wrong``
+    if not, and ``missing`` while the answer is still the placeholder (``ok`` None)."""
+    if ok is None:
+        return Verdict(None, missing)
+    return Verdict(bool(ok), f"Correct: {right}" if ok else f"Not yet: {wrong}")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return f"{value:,}" if isinstance(value, int) else repr(value)
+
+
+def check_answer(answer: Any, expected: float, what: str, *, tol: float = 0.0, hint: str = "") -> Verdict:
+    """A number checked against ``expected`` (within ``tol``); ``answer=None`` asks for an answer."""
+    from ._checks import check_number  # display stays importable on its own
+
+    if answer is None:
+        return verdict(None, "", "", missing=f"Fill in your answer for {what} (it is still None).")
+    answer = check_number(f"answer for {what}", answer)
+    return verdict(abs(answer - expected) <= tol, f"{what} = {_show(answer)}.",
+                   f"{_show(answer)} is not {what}. {hint}".rstrip())

@@ -9,8 +9,6 @@ when it is a cell's value. The explorer widget's update logic is plain Python
 
 from __future__ import annotations
 
-import html
-import io
 import statistics
 import time
 from contextlib import contextmanager
@@ -24,9 +22,9 @@ from matplotlib.figure import Figure
 from . import cost, zoo
 from ._checks import check_int, check_number
 from .architecture import LAYER_NAMES, block_stage, short_name
-from .config import STAGES, VARIANTS, WIDTH_GROUPS, GoogLeNetConfig, variant_spec
+from .config import VARIANTS, WIDTH_GROUPS, GoogLeNetConfig
 from .cost import LayerCost
-from .display import Table, Verdict
+from .display import Table, Verdict, verdict
 
 __all__ = [
     "stage_label",
@@ -52,11 +50,17 @@ __all__ = [
     "check_half_macs_width",
 ]
 
+
+def __getattr__(name: str) -> object:
+    """The explorer widgets moved to :mod:`inception.widgets`; their names still import from here."""
+    from .widgets import moved
+
+    return moved(__name__, name)
+
+
 PARAMS_COLOR, MACS_COLOR = "#4C72B0", "#DD8452"
 #: The groups whose cost :func:`concentration` adds up: the width groups (stem, stages 3, 4, 5) and the classifier.
 COST_GROUPS: tuple[str, ...] = WIDTH_GROUPS + ("head",)
-#: Old name of :data:`COST_GROUPS`, kept so existing code keeps working.
-GROUPS = COST_GROUPS
 
 
 # ----------------------------------------------------------------------------- grouping
@@ -356,12 +360,11 @@ _CLIP = 40.0  # % : the explorer's fixed y range; taller bars are clipped and la
 
 
 class _SharePlot:
-    """One reusable figure: per-block share of parameters and of MACs, with the default
-    network's shares as reference ticks. Axes, ticks and labels are drawn once into a cached
-    background; an update redraws only two bar collections, two tick lines and any clip labels
-    (blitting), then encodes a PNG. ``animated=False`` gives an ordinary static figure."""
+    """The explorer's plot as a static figure: per-block share of parameters and of MACs, with the
+    default network's shares as reference ticks (the live explorer draws the same as SVG:
+    :func:`inception.widgets.network.share_plot_svg`)."""
 
-    def __init__(self, labels: Sequence[str], dpi: int = 80, animated: bool = True) -> None:
+    def __init__(self, labels: Sequence[str], dpi: int = 80) -> None:
         from matplotlib.collections import PolyCollection
         from matplotlib.lines import Line2D
         from matplotlib.patches import Patch
@@ -372,15 +375,13 @@ class _SharePlot:
         self.fig = _new_figure(7.6, 2.9, dpi)
         ax = self.ax = self.fig.subplots()
         # one collection per series: drawing 2 artists is much faster than drawing 26 bars
-        self.params_bars = ax.add_collection(PolyCollection([], facecolors=PARAMS_COLOR, animated=animated))
-        self.macs_bars = ax.add_collection(PolyCollection([], facecolors=MACS_COLOR, animated=animated))
-        (self.ref_params,) = ax.plot(self.x - 0.2, np.zeros(n), "_", color="black", ms=9, animated=animated)
-        (self.ref_macs,) = ax.plot(self.x + 0.2, np.zeros(n), "_", color="black", ms=9, animated=animated)
-        self.clip_texts = [ax.text(0, _CLIP, "", ha="center", va="bottom", fontsize=7, animated=animated,
+        self.params_bars = ax.add_collection(PolyCollection([], facecolors=PARAMS_COLOR))
+        self.macs_bars = ax.add_collection(PolyCollection([], facecolors=MACS_COLOR))
+        (self.ref_params,) = ax.plot(self.x - 0.2, np.zeros(n), "_", color="black", ms=9)
+        (self.ref_macs,) = ax.plot(self.x + 0.2, np.zeros(n), "_", color="black", ms=9)
+        self.clip_texts = [ax.text(0, _CLIP, "", ha="center", va="bottom", fontsize=7,
                                    visible=False) for _ in range(2 * n)]
-        self.message = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=10,
-                               color="#C44E52", animated=True)
-        self.title = ax.set_title("", fontsize=9)  # static figures only; the live view shows text beside it
+        self.title = ax.set_title("", fontsize=9)
         ax.set_xticks(self.x, self.labels, fontsize=8)
         ax.set_xlim(-0.6, n - 0.4)
         ax.set_ylim(0, _CLIP * 1.08)
@@ -392,14 +393,10 @@ class _SharePlot:
                   loc="upper left", frameon=False, fontsize=8, ncol=3)
         ax.spines[["top", "right"]].set_visible(False)
         self.fig.tight_layout()
-        if animated:
-            self.fig.canvas.draw()
-            self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
 
     def set_data(self, params_share: Sequence[float], macs_share: Sequence[float],
-                 ref_params: Sequence[float], ref_macs: Sequence[float]) -> list:
-        """Update the artists; return the ones to draw."""
-        artists = [self.params_bars, self.macs_bars, self.ref_params, self.ref_macs]
+                 ref_params: Sequence[float], ref_macs: Sequence[float]) -> None:
+        """Draw the shares (percentages)."""
         n = len(self.labels)
         for i, (bars, shares, offset) in enumerate(((self.params_bars, params_share, -0.2),
                                                     (self.macs_bars, macs_share, 0.2))):
@@ -414,31 +411,8 @@ class _SharePlot:
                 if v > _CLIP:
                     t.set_position((self.x[j] + offset, _CLIP))
                     t.set_text(f"{v:.0f}%")
-                    artists.append(t)
         self.ref_params.set_ydata(np.minimum(ref_params, _CLIP))
         self.ref_macs.set_ydata(np.minimum(ref_macs, _CLIP))
-        return artists
-
-    def draw(self, params_share: Sequence[float] | None, macs_share: Sequence[float] | None,
-             ref_params: Sequence[float], ref_macs: Sequence[float], message: str = "") -> None:
-        """Blit the bars (percentages) onto the cached background; ``None`` shows ``message``."""
-        self.fig.canvas.restore_region(self.background)
-        if params_share is None or macs_share is None:
-            self.message.set_text(message)
-            self.ax.draw_artist(self.message)
-            return
-        for artist in self.set_data(params_share, macs_share, ref_params, ref_macs):
-            self.ax.draw_artist(artist)
-
-    def png(self) -> bytes:
-        from PIL import Image as PILImage
-
-        canvas = self.fig.canvas
-        w, h = canvas.get_width_height()
-        img = PILImage.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
-        buf = io.BytesIO()
-        img.save(buf, format="png", compress_level=1)
-        return buf.getvalue()
 
 
 _LABELS = [*LAYER_NAMES, "fc"]
@@ -455,216 +429,13 @@ def _fmt_count(n: float) -> str:
     return f"{n / 1e9:.3f} G" if n >= 1e9 else f"{n / 1e6:.2f} M"
 
 
-_MIN_PX, _MAX_PX = 8, 448  # the resolution slider's range
-#: One description width and one overall width for every slider, so the tracks line up.
-DESCRIPTION_WIDTH = "80px"
-SLIDER_WIDTH = "440px"
-_CONTROLS_WIDTH = "450px"  # the sliders plus their margins
-_TOTALS_WIDTH = "400px"  # fixed, so the controls keep their place whatever the readout shows
-
-
-def too_small_message(size: int, variant: str, minimum: int) -> str:
-    """The explorer's text for an input that the variant's pools and convolutions cannot take."""
-    return (f"An input of {size}x{size} px is too small for the '{variant}' variant: its pools and "
-            f"convolutions need at least {minimum}x{minimum} px. Move 'input px' up.")
-
-
-def _check_explorer_args(variant: str | None = None, input_size: int | None = None) -> int | None:
-    """Check the explorer's arguments; returns ``input_size`` as a plain int (None stays None)."""
-    if variant is not None:
-        variant_spec(variant)
-    return None if input_size is None else check_int("input_size", input_size, _MIN_PX, _MAX_PX)
-
-
-def _min_size(variant: str, naive: bool) -> int:
-    """Smallest valid input of a variant, by bisection: output sizes never shrink as the input
-    grows, and filter counts (width) do not change them. Same answer as cost.min_input_size."""
-    cfg = GoogLeNetConfig(variant=variant, naive=naive, aux_logits=False)
-    lo, hi = 1, _MAX_PX  # hi is valid for every variant
-    while lo < hi:
-        mid = (lo + hi) // 2
-        try:
-            cost.layer_costs(cfg, mid)
-            hi = mid
-        except cost.ShapeError:
-            lo = mid + 1
-    return lo
-
-
-class NetworkExplorer:
-    """The network explorer: width, per-stage widths (stem, 3, 4, 5), input resolution,
-    variant and naive blocks; live totals and per-block shares, from the analytic cost model.
-
-    ``explorer.widget`` is the ipywidgets box; ``explorer.numbers`` the values shown;
-    ``explorer.message`` the text shown instead when the combination cannot be built.
-    Jupyter displays an explorer as its widget.
-    """
-
-    def __init__(self, variant: str = "paper", input_size: int = 224, naive: bool = False) -> None:
-        import ipywidgets as W
-
-        input_size = _check_explorer_args(variant=variant, input_size=input_size)
-        self._hold = False  # True while set() moves several controls
-        style = {"description_width": DESCRIPTION_WIDTH}
-        slider_layout = W.Layout(width=SLIDER_WIDTH)
-        slider = dict(min=0.25, max=2.0, step=0.05, readout_format=".2f", continuous_update=True, style=style,
-                      layout=slider_layout)
-        self.variant = W.Dropdown(options=list(VARIANTS), value=variant, description="variant", style=style,
-                                  layout=W.Layout(width="180px"))
-        self.naive = W.Checkbox(value=naive, description="naive blocks (Figure 2a)", indent=False,
-                                layout=W.Layout(width="180px"))
-        self.width = W.FloatSlider(value=1.0, description="width (all)", **slider)
-        self.stage_width = [W.FloatSlider(value=1.0, description=f"{s if s == 'stem' else 'stage ' + s}", **slider)
-                            for s in STAGES]
-        self.resolution = W.IntSlider(value=input_size, min=_MIN_PX, max=_MAX_PX, step=1, description="input px",
-                                      continuous_update=True, style=style, layout=slider_layout)
-        self.reset = W.Button(description="reset", layout=W.Layout(width="70px", flex="0 0 auto"))
-        self.totals_html = W.HTML(layout=W.Layout(width=_TOTALS_WIDTH, min_width=_TOTALS_WIDTH, flex="0 0 auto"))
-        self.image = W.Image(format="png")
-        self.plot = _SharePlot(_LABELS)
-        self.numbers: dict[str, float] = {}
-        self.message = ""
-        # the default network of every variant, with and without naive blocks: computed once here
-        # so that switching variant costs no more than moving a slider
-        self._ref = {(v, nv): _shares(cost.layer_costs(GoogLeNetConfig(variant=v, naive=nv), 224))
-                     for v in VARIANTS for nv in (False, True)}
-        self._min_px = {(v, nv): _min_size(v, nv) for v in VARIANTS for nv in (False, True)}
-        for w in (self.variant, self.naive, self.width, *self.stage_width, self.resolution):
-            w.observe(self._on_change, names="value")
-        self.reset.on_click(lambda _: self.set(width=1.0, stage_width=(1.0,) * 4, input_size=224))
-        # fixed, non-shrinking widths: the top row and the reset button stay put when the readout
-        # switches between the totals table and the "too small" message
-        top = W.HBox([self.variant, self.naive, self.reset],
-                     layout=W.Layout(width=SLIDER_WIDTH, flex="0 0 auto", align_items="center"))
-        controls = W.VBox([top, self.width, *self.stage_width, self.resolution],
-                          layout=W.Layout(width=_CONTROLS_WIDTH, min_width=_CONTROLS_WIDTH, flex="0 0 auto"))
-        row = W.HBox([controls, self.totals_html], layout=W.Layout(align_items="flex-start", flex_flow="row wrap"))
-        self.widget = W.VBox([row, self.image])
-        self.update()
-
-    # -- state
-    @property
-    def config(self) -> GoogLeNetConfig:
-        return GoogLeNetConfig(variant=self.variant.value, naive=self.naive.value, width=self.width.value,
-                               stage_width=tuple(s.value for s in self.stage_width), init_weights=False)
-
-    def set(self, *, width: float | None = None, stage_width: Sequence[float] | None = None,
-            input_size: int | None = None, variant: str | None = None, naive: bool | None = None) -> None:
-        """Move several controls at once (one update at the end)."""
-        input_size = _check_explorer_args(variant=variant, input_size=input_size)
-        if stage_width is not None and len(stage_width) != len(STAGES):
-            raise ValueError(f"stage_width must have {len(STAGES)} values {list(STAGES)}, got {stage_width!r}")
-        self._hold = True
-        try:
-            if variant is not None:
-                self.variant.value = variant
-            if naive is not None:
-                self.naive.value = naive
-            if width is not None:
-                self.width.value = width
-            if stage_width is not None:
-                for s, v in zip(self.stage_width, stage_width):
-                    s.value = v
-            if input_size is not None:
-                self.resolution.value = input_size
-        finally:
-            self._hold = False
-        self.update()
-
-    def _on_change(self, change: dict) -> None:
-        if not self._hold:
-            self.update()
-
-    def _reference(self, variant: str, naive: bool) -> tuple[list[float], list[float]]:
-        return self._ref[(variant, naive)]
-
-    # -- the update: numbers, text, figure
-    def update(self) -> None:
-        cfg, size = self.config, self.resolution.value
-        ref = self._reference(cfg.variant, cfg.naive)
-        try:
-            layers = cost.layer_costs(cfg, size)
-        except cost.ShapeError:
-            minimum = self._min_px[(cfg.variant, cfg.naive)]
-            self.numbers = {}
-            self.message = too_small_message(size, cfg.variant, minimum)
-            self.totals_html.value = f"<p style='color:#C44E52'>{html.escape(self.message, quote=False)}</p>"
-            self.plot.draw(None, None, ref[0], ref[1], f"input too small: this network needs >= {minimum} px")
-            self.image.value = self.plot.png()
-            return
-        self.message = ""
-        main, every = cost.totals(layers, include_aux=False), cost.totals(layers)
-        default = cost.totals(cost.layer_costs(GoogLeNetConfig(variant=cfg.variant), 224), include_aux=False)
-        c = concentration(layers)
-        self.numbers = {
-            "params": main.params,
-            "params_with_aux": every.params,
-            "macs": main.macs,
-            "flops": main.flops,
-            "params_vs_default": main.params / default.params,
-            "macs_vs_default": main.macs / default.macs,
-            "early_macs": c.early_macs,
-            "late_params": c.late_params,
-            "out_channels": cfg.out_channels,
-        }
-        n = self.numbers
-        self.totals_html.value = (
-            f"<p style='font-size:13px'><b>{cfg.variant}{', naive blocks' if cfg.naive else ''}, "
-            f"{size}x{size} px</b></p><table style='font-size:13px'>"
-            f"<tr><td>parameters (inference)</td><td><b>{n['params']:,}</b></td>"
-            f"<td>x{n['params_vs_default']:.2f}</td></tr>"
-            f"<tr><td>parameters with aux heads</td><td>{n['params_with_aux']:,}</td><td></td></tr>"
-            f"<tr><td>multiply-accumulates</td><td><b>{_fmt_count(n['macs'])}</b></td>"
-            f"<td>x{n['macs_vs_default']:.2f}</td></tr>"
-            f"<tr><td>FLOPs (2 x MACs)</td><td>{_fmt_count(n['flops'])}</td><td></td></tr>"
-            f"<tr><td>MACs in stem + stage 3</td><td>{n['early_macs']:.1%}</td><td></td></tr>"
-            f"<tr><td>params in stage 5 + fc</td><td>{n['late_params']:.1%}</td><td></td></tr>"
-            f"<tr><td>channels before the classifier</td><td>{n['out_channels']:,}</td><td></td></tr>"
-            "</table><p style='font-size:11px'>x: relative to the same variant at width 1, 224 px. "
-            "Bars: share of each block; black ticks: the default network.</p>"
-        )
-        pshare, mshare = _shares(layers)
-        self.plot.draw(pshare, mshare, ref[0], ref[1])
-        self.image.value = self.plot.png()
-
-    def table(self) -> Table:
-        """The numbers shown beside the plot, as a table (for static copies of the notebook)."""
-        if not self.numbers:
-            return Table(["quantity", "value"], [["message", self.message]])
-        n = self.numbers
-        return Table(["quantity", "value", "x default"], [
-            ["parameters (inference)", n["params"], round(n["params_vs_default"], 3)],
-            ["parameters with aux heads", n["params_with_aux"], None],
-            ["multiply-accumulates", n["macs"], round(n["macs_vs_default"], 3)],
-            ["FLOPs (2 x MACs)", n["flops"], None],
-            ["MACs in stem + stage 3", f"{n['early_macs']:.1%}", None],
-            ["params in stage 5 + fc", f"{n['late_params']:.1%}", None],
-            ["channels before the classifier", n["out_channels"], None],
-        ], title=f"Explorer: {self!r}", digits=3)
-
-    def __repr__(self) -> str:
-        sw = ", ".join(f"{s.value:g}" for s in self.stage_width)
-        return (f"NetworkExplorer({self.variant.value}, width={self.width.value:g}, stages=({sw}), "
-                f"{self.resolution.value} px)")
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = repr(self)
-        return bundle
-
-
-def network_widget(variant: str = "paper", input_size: int = 224, naive: bool = False) -> NetworkExplorer:
-    """Build the network explorer (display it as a cell's value)."""
-    return NetworkExplorer(variant, input_size, naive)
-
-
 def explorer_figure(config: GoogLeNetConfig | None = None, input_size: int = 224) -> Figure:
     """A static copy of the explorer's plot for ``config`` (for readers without a live kernel)."""
     cfg = config or GoogLeNetConfig(variant="paper")
     layers = cost.layer_costs(cfg, input_size)
     ref = _shares(cost.layer_costs(GoogLeNetConfig(variant=cfg.variant, naive=cfg.naive), 224))
     t = cost.totals(layers, include_aux=False)
-    plot = _SharePlot(_LABELS, dpi=90, animated=False)
+    plot = _SharePlot(_LABELS, dpi=90)
     plot.set_data(*_shares(layers), *ref)
     plot.title.set_text(f"{cfg.variant}, width {cfg.width:g}, {input_size}x{input_size} px: "
                         f"{t.params / 1e6:.2f} M params, {_fmt_count(t.macs)}MACs (ticks: default network)")
@@ -672,12 +443,8 @@ def explorer_figure(config: GoogLeNetConfig | None = None, input_size: int = 224
 
 
 # ----------------------------------------------------------------------------- exercise checks
-def _verdict(ok: bool, good: str, hint: str) -> Verdict:
-    return Verdict(bool(ok), ("Correct: " + good) if ok else ("Not yet: " + hint))
-
-
 def _fill_in(what: str) -> Verdict:
-    return Verdict(False, f"Fill in {what}, then run the cell again.")
+    return verdict(None, "", "", missing=f"Fill in {what}, then run the cell again.")
 
 
 def check_flatten_fc_weights(answer: int | None) -> Verdict:
@@ -686,8 +453,8 @@ def check_flatten_fc_weights(answer: int | None) -> Verdict:
         return _fill_in("`answer` (an integer)")
     answer = check_number("answer", answer)
     expected = zoo.head_costs()["flatten + FC"][0].weights
-    return _verdict(answer == expected, f"{expected:,} weights, {expected // 1_024_000} times GAP + FC's.",
-                    "flatten gives H*W*C inputs; each of the 1000 outputs has one weight per input.")
+    return verdict(answer == expected, f"{expected:,} weights, {expected // 1_024_000} times GAP + FC's.",
+                   "flatten gives H*W*C inputs; each of the 1000 outputs has one weight per input.")
 
 
 def check_conv1_separable(weights: int | None, macs: int | None) -> Verdict:
@@ -700,10 +467,10 @@ def check_conv1_separable(weights: int | None, macs: int | None) -> Verdict:
     pointwise = cost.conv_layer("pw", depthwise.out_shape, 64, 1, bias=False)
     w, m = depthwise.weights + pointwise.weights, depthwise.macs + pointwise.macs
     ok = weights == w and macs == m
-    return _verdict(ok, f"{w:,} weights = {w / 1024:.2f} K and {m / 1e6:.1f} M MACs: Table 1's conv1 row "
-                            "(printed there as 2.7 K / 34 M).",
-                    "depthwise: 7*7 weights per output map, 3*8 maps; pointwise: 24*64; "
-                    "MACs = weights x 112*112 output positions.")
+    return verdict(ok, f"{w:,} weights = {w / 1024:.2f} K and {m / 1e6:.1f} M MACs: Table 1's conv1 row "
+                           "(printed there as 2.7 K / 34 M).",
+                   "depthwise: 7*7 weights per output map, 3*8 maps; pointwise: 24*64; "
+                   "MACs = weights x 112*112 output positions.")
 
 
 def check_resolution_scaling(macs_ratio: float | None, params_ratio: float | None) -> Verdict:
@@ -716,9 +483,9 @@ def check_resolution_scaling(macs_ratio: float | None, params_ratio: float | Non
     a, b = cost.totals(cost.layer_costs(cfg, 224)), cost.totals(cost.layer_costs(cfg, 448))
     m, p = b.macs / a.macs, b.params / a.params
     ok = abs(macs_ratio - m) <= 0.02 * m and abs(params_ratio - p) <= 0.02 * p
-    return _verdict(ok, f"MACs x{m:.3f} (every map has 4x the pixels; only the fc layer does not grow), "
-                        f"parameters x{p:g} (global average pooling makes the head size-independent).",
-                    "MACs are weights x output positions; which of the two depends on H and W?")
+    return verdict(ok, f"MACs x{m:.3f} (every map has 4x the pixels; only the fc layer does not grow), "
+                       f"parameters x{p:g} (global average pooling makes the head size-independent).",
+                   "MACs are weights x output positions; which of the two depends on H and W?")
 
 
 def check_half_macs_width(width: float | None) -> Verdict:
@@ -728,6 +495,6 @@ def check_half_macs_width(width: float | None) -> Verdict:
     width = check_number("width", width, 0, min_open=True)
     base = cost.totals(cost.layer_costs(GoogLeNetConfig(variant="paper", aux_logits=False), 224)).macs
     r = cost.totals(cost.layer_costs(GoogLeNetConfig(variant="paper", aux_logits=False, width=float(width)), 224)).macs / base
-    return _verdict(abs(r - 0.5) <= 0.025, f"width {width:g} gives x{r:.3f} the MACs: MACs scale with "
-                                           "width^2 (C_in and C_out both shrink), except conv1 whose input is RGB.",
-                    f"width {width:g} gives x{r:.3f} the MACs; try a value near 1/sqrt(2).")
+    return verdict(abs(r - 0.5) <= 0.025, f"width {width:g} gives x{r:.3f} the MACs: MACs scale with "
+                                          "width^2 (C_in and C_out both shrink), except conv1 whose input is RGB.",
+                   f"width {width:g} gives x{r:.3f} the MACs; try a value near 1/sqrt(2).")

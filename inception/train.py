@@ -36,7 +36,6 @@ from .model import GoogLeNet, aux_weight_pair, googlenet, googlenet_loss
 
 __all__ = [
     "GRAD_LAYERS",
-    "STAGES",
     "HEADS",
     "OPTIMIZERS",
     "DEVICES",
@@ -54,8 +53,6 @@ __all__ = [
 #: Layers whose gradient norm is recorded, from the input upwards: every layer of the trunk
 #: (:data:`inception.architecture.LAYER_NAMES`, short names).
 GRAD_LAYERS: tuple[str, ...] = LAYER_NAMES
-#: Old name of :data:`GRAD_LAYERS`, kept so existing code keeps working.
-STAGES = GRAD_LAYERS
 #: The classifiers whose accuracy ``evaluate`` reports: the main head, then the auxiliary heads.
 HEADS: tuple[str, ...] = ("main", *AUX_HEADS)
 #: Optimisers ``train`` knows, by the name its ``optimizer`` argument takes.

@@ -10,7 +10,7 @@ import pytest
 from inception import ablation
 from inception import aux_ablation as A
 from inception.display import Verdict
-from inception.train import STAGES, History
+from inception.train import GRAD_LAYERS, History
 
 SETUP = replace(A.PRESETS["smoke"], variants=("bn",), aux_weights=(0.0, 0.3), seeds=(0, 1), n_train=32,
                 n_val=16, batch_size=16)
@@ -24,7 +24,7 @@ def results():
 # ----------------------------------------------------------------------------- hand-built results
 def _hist(variant, aux_weight, seed, *, conv1, val_main, val_aux1=(0.2, 0.3)):
     """A two-step, two-epoch History with chosen numbers; every stage but conv1 has gradient norm 1."""
-    grad = {s: [1.0, 1.0] for s in STAGES}
+    grad = {s: [1.0, 1.0] for s in GRAD_LAYERS}
     grad["conv1"] = list(conv1)
     epochs = {"train_main": [0.5, 0.7], "val_main": list(val_main), "val_aux1": list(val_aux1),
               "val_aux2": [0.2, 0.3], "train_aux1": [0.2, 0.3], "train_aux2": [0.2, 0.3]}
@@ -47,7 +47,7 @@ def hand():
 
 def test_grad_ratio_table_by_hand(hand):
     r = ablation.grad_ratio_table(hand, "bn")
-    assert r.column("stage") == list(STAGES)
+    assert r.column("stage") == list(GRAD_LAYERS)
     assert r.rows[0] == ["conv1", "2", 2.5]  # aux-0 mean norm 2; ratio 5 / 2
     assert all(row[1:] == ["1", 1.0] for row in r.rows[1:])
     with pytest.raises(ValueError, match="variant"):

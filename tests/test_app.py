@@ -103,13 +103,13 @@ def test_intro_names_and_links_the_teaching_notebook(monkeypatch: pytest.MonkeyP
 def test_dashboard_holds_the_package_widgets() -> None:
     import ipywidgets as W
 
-    from inception import blockviz, netviz
+    from inception.widgets import block_builder, network_widget
 
     app = explorers.dashboard("all", site_url="")
     tab = app.children[-1]
     assert isinstance(tab, W.Tab) and tab.titles == ("Block builder", "Network explorer", "Feature maps")
     kinds = [type(section.children[1]) for section in tab.children]
-    assert kinds[0] is type(blockviz.block_builder().widget) and kinds[1] is type(netviz.network_widget().widget)
+    assert kinds[0] is type(block_builder().widget) and kinds[1] is type(network_widget().widget)
     assert "inception-app" in app._dom_classes
     single = explorers.dashboard("blocks")
     assert not any(isinstance(c, W.Tab) for c in single.children)

@@ -125,17 +125,17 @@ def test_reduction_plot_svg_is_well_formed():
 def test_reduction_widget_updates_on_slider_change():
     w = bv.reduction_widget()
     assert repr(w) == "ReductionWidget(c_in=192, c_out=32, kernel=5, reduction=16, size=28)"
-    assert 120422400 in _numbers(w.readout.value)  # direct MACs
+    assert 120422400 in _numbers(w.parts["readout"])  # direct MACs
     w.reduction.value = 32
     rc = bv.reduction_cost(192, 32, 5, 32, 28)
-    assert rc.reduced_macs in _numbers(w.readout.value)
-    assert "your r = 32" in w.plot.value
+    assert rc.reduced_macs in _numbers(w.parts["readout"])
+    assert "your r = 32" in w.parts["plot"]
     w.kernel.value = 3
-    assert bv.reduction_cost(192, 32, 3, 32, 28).direct_macs in _numbers(w.readout.value)
+    assert bv.reduction_cost(192, 32, 3, 32, 28).direct_macs in _numbers(w.parts["readout"])
     w.size.value = 14
-    assert 14 * 14 * 3 * 3 * 192 * 32 in _numbers(w.readout.value)
+    assert 14 * 14 * 3 * 3 * 192 * 32 in _numbers(w.parts["readout"])
     w.reduction.value = 500
-    assert "No saving" in w.readout.value
+    assert "No saving" in w.parts["readout"]
 
 
 def test_reduction_widget_offers_only_valid_kernels():
@@ -220,26 +220,26 @@ def test_block_svg_widths_are_proportional_to_channels():
 
 def test_block_builder_slider_updates_numbers_and_diagram():
     b = bv.block_builder("3a")
-    assert "256 x 28 x 28" in b.summary.value
+    assert "256 x 28 x 28" in b.parts["summary"]
     b.filters["ch3x3"].value = 64
     r = bv.block_report((192, 28, 28), (64, 96, 64, 16, 32, 32))
-    assert "192 x 28 x 28" in b.summary.value  # 64 + 64 + 32 + 32 output channels
-    assert r.macs in _numbers(b.table.value) and r.branches["3x3"].weights in _numbers(b.table.value)
-    assert "64 + 64 + 32 + 32 = 192" in b.diagram.value
+    assert "192 x 28 x 28" in b.parts["summary"]  # 64 + 64 + 32 + 32 output channels
+    assert r.macs in _numbers(b.parts["table"]) and r.branches["3x3"].weights in _numbers(b.parts["table"])
+    assert "64 + 64 + 32 + 32 = 192" in b.parts["diagram"]
     assert b.preset.value == "custom"  # no longer a Table 1 block
     b.size.value = 14
-    assert "192 x 14 x 14" in b.summary.value
+    assert "192 x 14 x 14" in b.parts["summary"]
 
 
 def test_block_builder_presets_and_naive_toggle():
     b = bv.block_builder("3a")
     b.preset.value = "5b"
     assert b.in_shape() == (832, 7, 7) and b.spec() == INCEPTION_BLOCKS["5b"]
-    assert "1024 x 7 x 7" in b.summary.value and b.preset.value == "5b"
+    assert "1024 x 7 x 7" in b.parts["summary"] and b.preset.value == "5b"
     b.mode.value = "naive"
     assert b.filters["pool_proj"].disabled and not b.filters["ch1x1"].disabled
-    assert f"{384 + 384 + 128 + 832} x 7 x 7" in b.summary.value
-    assert "passes all 832 input channels" in b.summary.value
+    assert f"{384 + 384 + 128 + 832} x 7 x 7" in b.parts["summary"]
+    assert "passes all 832 input channels" in b.parts["summary"]
     b.mode.value = "reduced"
     assert not b.filters["pool_proj"].disabled
     b.preset.value = "custom"  # choosing "custom" keeps the current values
@@ -249,7 +249,7 @@ def test_block_builder_presets_and_naive_toggle():
 def test_block_builder_shows_a_readable_note_for_expanding_reductions():
     b = bv.block_builder("3a")
     b.in_channels.value = 8  # ch3x3red = 96 > 8 input channels
-    assert "expands instead of reducing" in b.summary.value
+    assert "expands instead of reducing" in b.parts["summary"]
     assert repr(b).startswith("BlockBuilder(preset='custom', mode='reduced', in_shape=(8, 28, 28)")
     with pytest.raises(ValueError, match="preset must be one of"):
         bv.block_builder("6a")
@@ -307,9 +307,10 @@ def test_block_builder_sliders_sit_in_more_than_one_column():
     columns = grid.layout.grid_template_columns
     n = int(re.match(r"repeat\((\d+),", columns).group(1))
     assert 2 <= n <= 3
-    # the summary, diagram and table are still the widget's three HTML views, in that order
-    htmls = [b.summary, b.diagram, b.table]
-    assert b.widget.children[1] is b.summary and list(b.widget.children[2].children) == htmls[1:]
+    # the summary, diagram and table are one HTML view, in that order (one message per update)
+    assert b.widget.children[1] is b.view
+    assert [b.view.value.index(b.parts[k]) for k in ("summary", "diagram", "table")] == sorted(
+        b.view.value.index(b.parts[k]) for k in ("summary", "diagram", "table"))
 
 
 def test_block_builder_choosing_custom_keeps_values_and_says_so():
@@ -318,31 +319,31 @@ def test_block_builder_choosing_custom_keeps_values_and_says_so():
     b._on_preset({"name": "value", "old": "4a", "new": "custom"})  # what the Dropdown's observer receives
     b.preset.value = "custom"
     assert b.spec() == spec and b.in_shape() == shape and b.preset.value == "custom"
-    assert "custom</b>: edit the sliders" in b.summary.value and "block 4a" in b.summary.value
+    assert "custom</b>: edit the sliders" in b.parts["summary"] and "block 4a" in b.parts["summary"]
     b.filters["ch1x1"].value += 1  # still custom, and no longer 4a's values
-    assert b.preset.value == "custom" and "edit the sliders" in b.summary.value
-    assert "block 4a" not in b.summary.value
+    assert b.preset.value == "custom" and "edit the sliders" in b.parts["summary"]
+    assert "block 4a" not in b.parts["summary"]
     b.filters["ch1x1"].value -= 1  # back to 4a's values: the menu stays on the user's "custom"
     assert b.preset.value == "custom"
     b.preset.value = "3a"
-    assert b.spec() == INCEPTION_BLOCKS["3a"] and "edit the sliders" not in b.summary.value
+    assert b.spec() == INCEPTION_BLOCKS["3a"] and "edit the sliders" not in b.parts["summary"]
 
 
 def test_block_builder_slider_away_from_preset_switches_menu_to_custom():
     b = bv.block_builder("3b")
-    assert b.preset.value == "3b" and "edit the sliders" not in b.summary.value
+    assert b.preset.value == "3b" and "edit the sliders" not in b.parts["summary"]
     b.filters["pool_proj"].value = 7
-    assert b.preset.value == "custom" and "edit the sliders" in b.summary.value
+    assert b.preset.value == "custom" and "edit the sliders" in b.parts["summary"]
     b.filters["pool_proj"].value = INCEPTION_BLOCKS["3b"].pool_proj  # back to 3b's values: relabelled
     assert b.preset.value == "3b"
 
 
 def test_block_builder_chw_caption_does_not_wrap():
     b = bv.block_builder("3a")
-    for text in (b.summary.value, b.table.value):
+    for text in (b.parts["summary"], b.parts["table"]):
         assert "(C x H x W)" not in text  # plain spaces could break the line
         assert '<span style="white-space: nowrap">(C&nbsp;x&nbsp;H&nbsp;x&nbsp;W)</span>' in text
-    assert '<span style="white-space: nowrap">256 x 28 x 28 ' in b.summary.value
+    assert '<span style="white-space: nowrap">256 x 28 x 28 ' in b.parts["summary"]
 
 
 @pytest.mark.parametrize("naive", [False, True])

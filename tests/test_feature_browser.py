@@ -58,7 +58,7 @@ def test_slider_range_follows_a_wider_layer(browser):
     assert 0 <= b.w_channel.value <= b.w_channel.max and b.w_channel.value == b.state["channel"]
     assert b.w_channel_box.children == (b.w_channel,)  # the new slider is the one shown
     b.w_channel.value = 127  # what End does in the browser
-    assert b.state["channel"] == 127 and "channel 127:" in b.w_readout.value
+    assert b.state["channel"] == 127 and "channel 127:" in b.state["html"]
     # and back to a narrower layer: the value is valid there too
     b.w_stage.value = "inception3a"
     b.w_branch.value = "5x5"
@@ -79,7 +79,7 @@ def test_only_the_current_slider_drives_the_view(browser):
 def test_initial_channel_is_the_most_active(browser):
     b = browser
     assert b.state["channel"] == _argmax(b) == b.w_channel.value
-    assert "(the most active channel of this layer)" in b.w_readout.value
+    assert "(the most active channel of this layer)" in b.state["html"]
 
 
 @pytest.mark.parametrize("change", [("w_stage", "inception5b"), ("w_stage", "conv2"), ("w_branch", "3x3"),
@@ -87,10 +87,10 @@ def test_initial_channel_is_the_most_active(browser):
 def test_layer_or_image_change_starts_on_most_active(browser, change):
     b = browser
     b.w_channel.value = (b.state["channel"] + 1) % b.state["num_channels"]  # not the most active
-    assert "most active" not in b.w_readout.value
+    assert "most active" not in b.state["html"]
     setattr(getattr(b, change[0]), "value", change[1])
     assert b.state["channel"] == _argmax(b) == b.w_channel.value
-    assert f"channel {b.state['channel']}: " in b.w_readout.value and "most active" in b.w_readout.value
+    assert f"channel {b.state['channel']}: " in b.state["html"] and "most active" in b.state["html"]
     s = b.state
     a = b.activations_for(s["network"], s["image"])[b.layer_key(s["stage"], s["branch"])]
     assert np.abs(a[s["channel"]]).mean() > 0
@@ -123,7 +123,7 @@ def test_oversized_upload_is_refused_and_the_widget_keeps_working(browser):
     b._on_upload({"new": ({"name": "small.png", "type": "image/png", "size": len(_png()),
                             "content": memoryview(_png())},)})
     assert "Added small.png" in b.w_status.value and b.w_image.value == "small.png"
-    assert "image <b>small.png</b>" in b.w_readout.value
+    assert "image <b>small.png</b>" in b.state["html"]
 
 
 def test_upload_that_fails_unexpectedly_leaves_a_message(browser, monkeypatch):
@@ -143,7 +143,7 @@ def test_status_has_its_own_row(browser):
     assert b.w_status in b.widget.children  # not inside the controls' columns
     controls = b.widget.children[0]
     assert all(b.w_status not in col.children for col in controls.children)
-    assert b.widget.children[-1] is b.w_readout
+    assert b.widget.children[-1] is b.w_view  # the picture and the readout
 
 
 # ---------------------------------------------------------------- 4: plain-language messages
@@ -175,3 +175,17 @@ def test_image_error_messages_keep_the_facts():
 
 def test_mb_formatting():
     assert featviz._mb(8_000_000) == "8 MB" and featviz._mb(27_300_000) == "27.3 MB" and featviz._mb(2048) == "2 KB"
+
+
+def test_picture_has_one_size_for_every_layer(nets):
+    """The view does not jump between stages: every layer's picture has the same size, in the
+    widget (the HTML box) and as a static copy."""
+    b = FeatureBrowser(nets, {"a": torch.rand(3, 32, 32)})
+    b.build()
+    sizes, boxes = set(), set()
+    for stage in b.stages:
+        for branch in b.branch_options(stage):
+            b.show(stage=stage, branch=branch, channel=b.num_channels(stage, branch) - 1)  # the last tile too
+            sizes.add(b.picture().shape)
+            boxes.add(re.search(r"width:(\d+)px;height:(\d+)px", b.state["view"]).groups())
+    assert sizes == {(b.PANEL, 2 * b.PANEL + 16 + b.GRID, 3)} and boxes == {(str(2 * b.PANEL + 16 + b.GRID), str(b.PANEL))}

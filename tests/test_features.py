@@ -136,15 +136,16 @@ def test_browser_widgets_drive_the_state(browser):
     n = b.models["trained"].inception4a.branch_channels["5x5"]
     assert b.state["num_channels"] == n and b.w_channel.max == n - 1
     b.w_channel.value = n - 1
-    assert f"channel {n - 1}:" in b.w_readout.value and "inception4a" not in b.w_readout.value
-    assert "4a.5x5" in b.w_readout.value
+    assert f"channel {n - 1}:" in b.state["html"] and "inception4a" not in b.state["html"]
+    assert "4a.5x5" in b.state["html"]
     # switching to a stem conv: the branch menu offers only the whole stage, the channel is clamped
     b.w_stage.value = "conv1"
     assert list(b.w_branch.options) == ["(whole stage)"] and b.state["branch"] == "(whole stage)"
     assert b.state["channel"] <= b.w_channel.max
     b.w_network.value = "random"
-    assert "<b>random</b>" in b.w_readout.value
-    assert b.w_view.value[:4] == b"\x89PNG"
+    assert "<b>random</b>" in b.state["html"]
+    assert "data:image/png;base64," in b.w_view.value and b.state["html"] in b.w_view.value
+    assert b.png()[:4] == b"\x89PNG"
 
 
 def test_browser_energy_readout_matches_features(browser):
@@ -156,11 +157,11 @@ def test_browser_energy_readout_matches_features(browser):
 
 
 def test_browser_computes_activations_once_per_image(browser, monkeypatch):
-    from inception import featviz
+    from inception import features
 
     calls = []
-    real = featviz.activations
-    monkeypatch.setattr(featviz, "activations", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = features.activations
+    monkeypatch.setattr(features, "activations", lambda *a, **k: calls.append(1) or real(*a, **k))
     browser.show(image="b", network="random")
     for stage in ("inception3a", "inception4e", "conv2"):
         for ch in range(3):

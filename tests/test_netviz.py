@@ -31,7 +31,7 @@ def test_compute_early_parameters_late():
     assert c.early_macs > 0.5 and c.params_share("stem", "3") < 0.10
     assert c.late_params > 0.5 and c.macs_share("5", "head") < 0.10
     table = netviz.concentration_table(cost.layer_costs(PAPER, 224))
-    assert table.column("group") == list(netviz.GROUPS)
+    assert table.column("group") == list(netviz.COST_GROUPS)
 
 
 def test_variant_stage_table():
@@ -97,8 +97,8 @@ def test_explorer_default(explorer):
     assert n["params"] == t.params == 6_998_552 and n["macs"] == t.macs
     assert n["params_with_aux"] == cost.totals(cost.layer_costs(GoogLeNetConfig(variant="paper"))).params
     assert n["params_vs_default"] == 1.0
-    assert "6,998,552" in explorer.totals_html.value and "1.583 G" in explorer.totals_html.value
-    assert explorer.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "6,998,552" in explorer.parts["totals"] and "1.583 G" in explorer.parts["totals"]
+    assert explorer.parts["plot"].startswith("<svg") and explorer.parts["plot"].count("<rect") == 2 * 13 + 2
     assert repr(explorer) == "NetworkExplorer(paper, width=1, stages=(1, 1, 1, 1), 224 px)"
     assert explorer.message == ""
 
@@ -129,8 +129,8 @@ def test_explorer_invalid_resolution(explorer):
     explorer.set(width=1.0, stage_width=(1.0,) * 4, input_size=224, variant="paper", naive=False)
     explorer.resolution.value = 16
     assert explorer.numbers == {}
-    assert "at least 31x31 px" in explorer.message and explorer.message in explorer.totals_html.value
-    assert explorer.image.value[:4] == b"\x89PNG"
+    assert "at least 31x31 px" in explorer.message and explorer.message in explorer.parts["totals"]
+    assert "input too small: this network needs &gt;= 31 px" in explorer.parts["plot"]
     explorer.variant.value = "bn"  # the bn variant (padded pools) accepts 16 px
     assert explorer.message == "" and explorer.numbers["macs"] == _expected(GoogLeNetConfig(variant="bn"), 16).macs
     explorer.set(variant="paper", input_size=224)
@@ -141,7 +141,7 @@ def test_explorer_too_small_message_wording(explorer):
     assert netviz.too_small_message(8, "paper", 31).startswith("An input of 8x8 px is too small")
     explorer.set(width=1.0, stage_width=(1.0,) * 4, input_size=8, variant="paper", naive=False)
     assert not re.search(r"\bA 8x8\b", explorer.message) and "8x8 px" in explorer.message
-    assert explorer.message in explorer.totals_html.value
+    assert explorer.message in explorer.parts["totals"]
     explorer.set(input_size=224)
     assert explorer.message == ""
 
@@ -155,13 +155,14 @@ def test_explorer_sliders_line_up(explorer):
 
 
 def test_explorer_controls_keep_their_place(explorer):
-    # fixed widths that do not depend on the readout: the reset button does not move when the
-    # totals table is replaced by the "too small" message
+    # the readout sits below the controls, so they never move; the totals have a fixed width, so
+    # the plot keeps its place when the totals table is replaced by the "too small" message
     explorer.set(input_size=224)
-    before = (explorer.totals_html.layout.width, explorer.reset.layout.width)
+    assert explorer.widget.children[1] is explorer.view
+    totals_box = "<div style='width:400px;flex:0 0 auto'>"
+    assert totals_box in explorer.view.value and explorer.reset.layout.width.endswith("px")
     explorer.set(input_size=8)
-    assert explorer.message and (explorer.totals_html.layout.width, explorer.reset.layout.width) == before
-    assert before[0] and before[0].endswith("px") and explorer.totals_html.layout.flex == "0 0 auto"
+    assert explorer.message and totals_box in explorer.view.value
     explorer.set(input_size=224)
 
 

@@ -35,7 +35,7 @@ def test_history_contents(run):
     assert h.num_steps == 6  # 2 epochs x ceil(48 / 16)
     for key in ("loss", "main", "aux1", "aux2"):
         assert len(h.steps[key]) == 6 and all(math.isfinite(v) for v in h.steps[key])
-    assert list(h.grad_norm) == list(T.STAGES)
+    assert list(h.grad_norm) == list(T.GRAD_LAYERS)
     assert all(len(v) == 6 and all(x > 0 for x in v) for v in h.grad_norm.values())
     for key in ("train_main", "val_main", "train_aux1", "val_aux1", "train_aux2", "val_aux2"):
         assert len(h.epochs[key]) == 2 and all(0 <= a <= 1 for a in h.epochs[key])

@@ -9,6 +9,7 @@ import torch.nn.functional as F
 import inception
 from inception import architecture as A
 from inception import config, cost, netviz, train
+from inception.widgets import network as network_explorer
 from inception.config import VARIANTS, GoogLeNetConfig, aux_fixed_pool_fits, variant_spec
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -85,9 +86,8 @@ def test_the_three_meanings_of_stages_have_their_own_names():
     assert netviz.COST_GROUPS == config.WIDTH_GROUPS + ("head",)
     assert train.GRAD_LAYERS == A.LAYER_NAMES
     assert list(train.stage_modules(inception.googlenet(width=0.125, init_weights=False))) == list(A.LAYER_NAMES)
-    # the old names still work, as aliases
-    assert config.STAGES is config.WIDTH_GROUPS and train.STAGES is train.GRAD_LAYERS
-    assert netviz.GROUPS is netviz.COST_GROUPS
+    # one name per meaning: the ambiguous old names are gone
+    assert not hasattr(config, "STAGES") and not hasattr(train, "STAGES") and not hasattr(netviz, "GROUPS")
     assert [netviz.stage_group(f"inception{b}") for b in A.BLOCK_NAMES] == [A.block_stage(b) for b in A.BLOCK_NAMES]
     assert netviz.stage_label("inception4c") == "4c" and netviz.stage_label("conv2") == "conv2"
 
@@ -110,7 +110,7 @@ def test_variant_spec():
     lambda: inception.Inception(8, 1, 1, 1, 1, 1, 1, variant="vgg"),
     lambda: inception.InceptionAux(8, 10, variant="vgg"),
     lambda: cost.block_costs((8, 8, 8), (1, 1, 1, 1, 1, 1), variant="vgg"),
-    lambda: netviz._check_explorer_args(variant="vgg"),
+    lambda: network_explorer._check_explorer_args(variant="vgg"),
 ])
 def test_every_variant_lookup_gives_the_same_error(call):
     with pytest.raises(ValueError, match=r"^variant must be one of \['bn', 'paper', 'torchvision'\], got 'vgg'$"):

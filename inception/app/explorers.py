@@ -1,8 +1,8 @@
 """The dashboard of ``inception-explorer``: the package's own widgets, one per tab.
 
 No second implementation: each tab holds the widget a notebook builds, through its public builder
-(:func:`inception.blockviz.block_builder`, :func:`inception.netviz.network_widget`,
-:func:`inception.featviz.feature_browser` with the inputs notebook 05 uses).
+(:func:`inception.widgets.block_builder`, :func:`inception.widgets.network_widget`,
+:func:`inception.widgets.feature_browser` with the inputs notebook 05 uses).
 """
 
 from __future__ import annotations
@@ -84,15 +84,15 @@ def intro_html(name: str, site_url: str | None = None) -> str:
 
 
 def build_blocks() -> Any:
-    from .. import blockviz
+    from ..widgets import block_builder
 
-    return blockviz.block_builder()
+    return block_builder()
 
 
 def build_network() -> Any:
-    from .. import netviz
+    from ..widgets import network_widget
 
-    return netviz.network_widget()
+    return network_widget()
 
 
 def build_features() -> Any:
@@ -100,18 +100,19 @@ def build_features() -> Any:
     random control, and one validation image of four classes."""
     import torch
 
-    from .. import checkpoints, data, featviz
+    from .. import data, weights
+    from ..widgets import feature_browser
 
     torch.manual_seed(0)
-    model = checkpoints.load_mini_googlenet()
-    info = checkpoints.mini_info()
-    val = checkpoints.mini_validation_set(info)
+    model = weights.load_mini_googlenet()
+    info = weights.mini_info()
+    val = weights.mini_validation_set(info)
     calib = data.normalize(data.synthetic(256, seed=7).images)
-    nets = {"trained": model, "random": checkpoints.random_googlenet(seed=0, calibrate_on=calib)}
+    nets = {"trained": model, "random": weights.random_googlenet(seed=0, calibrate_on=calib)}
     picks = {name: int((val.labels == val.class_names.index(name)).nonzero()[0])
              for name in ("disk striped", "cross solid", "ring striped", "triangle striped")}
     samples = {name: val.images[i] for name, i in picks.items()}
-    return featviz.feature_browser(nets, samples, preprocess=data.normalize)
+    return feature_browser(nets, samples, preprocess=data.normalize)
 
 
 BUILDERS: dict[str, Callable[[], Any]] = {"blocks": build_blocks, "network": build_network,

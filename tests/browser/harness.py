@@ -620,20 +620,17 @@ class SliderCase:
 
 #: One slider per notebook that has sliders (see inception/blockviz.py, netviz.py, featviz.py).
 SLIDER_CASES: tuple[SliderCase, ...] = (
+    # Each explorer shows its readout and plot in one HTML view (one message per move).
     # ReductionWidget: the readout (table + verdict) and the SVG plot, whose legend names r
-    SliderCase(NOTEBOOKS[1], "bv.reduction_widget(", "reduction width r",
-               (".widget-html >> nth=0", ".widget-html >> nth=1"), "your r = {value}"),
+    SliderCase(NOTEBOOKS[1], "bv.reduction_widget(", "reduction width r", (".widget-html >> nth=0",),
+               "your r = {value}"),
     # BlockBuilder: summary, diagram and branch table; the table lists "1x1 conv, <ch1x1>"
-    SliderCase(NOTEBOOKS[2], "bv.block_builder(", "ch1x1",
-               (".widget-html >> nth=0", ".widget-html >> nth=1", ".widget-html >> nth=2"), "1x1 conv, {value}"),
-    # NetworkExplorer: the totals beside the plot. (The plot, a PNG Image widget, is not required
-    # to change: one pixel more leaves the rounded per-block shares, and so the PNG bytes, equal
-    # for some sizes, e.g. 225 -> 226 px, and an unchanged value sends no update.)
-    SliderCase(NOTEBOOKS[3], "netviz.network_widget(", "input px",
-               (".widget-html >> nth=0",), "{value}x{value} px"),
-    # FeatureBrowser: the channel view (PNG) and the readout below it
-    SliderCase(NOTEBOOKS[5], "featviz.feature_browser(", "channel",
-               (".widget-image", ".widget-html >> nth=-1"), "channel {value}:"),
+    SliderCase(NOTEBOOKS[2], "bv.block_builder(", "ch1x1", (".widget-html >> nth=0",), "1x1 conv, {value}"),
+    # NetworkExplorer: the totals beside the SVG plot
+    SliderCase(NOTEBOOKS[3], "netviz.network_widget(", "input px", (".widget-html >> nth=0",),
+               "{value}x{value} px"),
+    # FeatureBrowser: the picture and the readout below it
+    SliderCase(NOTEBOOKS[5], "featviz.feature_browser(", "channel", (".widget-html >> nth=-1",), "channel {value}:"),
 )
 
 #: The floor: the cheapest possible round trip, IntSlider -> observe -> HTML.value.
@@ -647,14 +644,41 @@ floor_slider.observe(lambda change: setattr(floor_html, "value", f"x = {change['
 W.VBox([floor_slider, floor_html])"""
 
 
-def write_floor_notebook(notebooks_dir: Path) -> str:
-    """A one-cell notebook with a trivial IntSlider -> HTML widget; returns its file name."""
-    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "floor", "metadata": {},
-                     "outputs": [], "source": _FLOOR_SOURCE}],
+#: The explorers of 01-03 alone, each in a one-cell notebook: against the floor and against the
+#: same explorer in its notebook, this separates the explorer's own cost from its notebook's (a
+#: kernel with torch and a large heap, a page with many outputs).
+ALONE_CASES: tuple[SliderCase, ...] = (
+    SliderCase("zz_alone_01.ipynb", "bv.reduction_widget(", "reduction width r", (".widget-html >> nth=0",),
+               "your r = {value}"),
+    SliderCase("zz_alone_02.ipynb", "bv.block_builder(", "ch1x1", (".widget-html >> nth=0",), "1x1 conv, {value}"),
+    SliderCase("zz_alone_03.ipynb", "netviz.network_widget(", "input px", (".widget-html >> nth=0",),
+               "{value}x{value} px"),
+)
+_ALONE_SOURCES = {
+    "zz_alone_01.ipynb": "from inception import blockviz as bv\n\nbv.reduction_widget()",
+    "zz_alone_02.ipynb": "from inception import blockviz as bv\n\nbv.block_builder(\"3a\")",
+    "zz_alone_03.ipynb": "from inception import netviz\n\nnetviz.network_widget()",
+}
+
+
+def _one_cell_notebook(path: Path, source: str) -> None:
+    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "only", "metadata": {},
+                     "outputs": [], "source": source}],
           "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
                                       "name": "python3"}},
           "nbformat": 4, "nbformat_minor": 5}
-    (notebooks_dir / FLOOR_NOTEBOOK).write_text(json.dumps(nb, indent=1))
+    path.write_text(json.dumps(nb, indent=1))
+
+
+def write_alone_notebooks(notebooks_dir: Path) -> None:
+    """The one-cell notebooks of :data:`ALONE_CASES`."""
+    for name, source in _ALONE_SOURCES.items():
+        _one_cell_notebook(notebooks_dir / name, source)
+
+
+def write_floor_notebook(notebooks_dir: Path) -> str:
+    """A one-cell notebook with a trivial IntSlider -> HTML widget; returns its file name."""
+    _one_cell_notebook(notebooks_dir / FLOOR_NOTEBOOK, _FLOOR_SOURCE)
     return FLOOR_NOTEBOOK
 
 

@@ -205,7 +205,7 @@ def test_feature_browser_menu_changes_view(executed: Executed) -> None:
     page = executed.page
     out_area = h.cell_with_source(page, "featviz.feature_browser(").locator(".jp-OutputArea")
     image_menu = h.dropdown_by_label(out_area, "image")
-    view, readout = out_area.locator(".widget-image"), out_area.locator(".widget-html").last
+    view = readout = out_area.locator(".widget-html").last  # the picture and the readout: one view
     picked: list[str] = []
     _change_and_wait(page, view, lambda: picked.append(_select_other(image_menu)), "choosing another image")
     page.wait_for_function("([el, want]) => el.textContent.includes(want)",
@@ -220,7 +220,7 @@ def test_feature_browser_upload_adds_image(executed: Executed) -> None:
 
     page = executed.page
     out_area = h.cell_with_source(page, "featviz.feature_browser(").locator(".jp-OutputArea")
-    view = out_area.locator(".widget-image")
+    view = out_area.locator(".widget-html").last
     buf = io.BytesIO()
     Image.new("RGB", (48, 40), (200, 40, 40)).save(buf, format="PNG")
 
@@ -234,6 +234,66 @@ def test_feature_browser_upload_adds_image(executed: Executed) -> None:
     status = out_area.locator(".widget-html").filter(has_text="red-square.png").first
     assert "Added red-square.png" in status.inner_text(timeout=CHANGE_TIMEOUT_MS)
     assert h.dropdown_by_label(out_area, "image").input_value() == "red-square.png"
+
+
+@_nb_params(["05_feature_maps.ipynb"])
+def test_feature_browser_rejects_too_large_upload_and_stays_alive(executed: Executed) -> None:
+    """A file over the stated limit (but under the server's 10 MiB message limit, so it reaches
+    the kernel) gets a message naming both sizes; a small file afterwards still works."""
+    _require_run(executed)
+    from PIL import Image
+
+    page = executed.page
+    out_area = h.cell_with_source(page, "featviz.feature_browser(").locator(".jp-OutputArea")
+    limit = int(h.kernel_exec(page, executed.name, "print(featviz.MAX_UPLOAD_BYTES)").strip())
+    assert limit < 10 * 2**20
+    assert out_area.locator(".widget-html", has_text=f"images up to {limit // 10**6} MB").count() == 1  # beside the button
+    big = b"\x89PNG\r\n\x1a\n" + bytes(limit + 500_000)  # 8.5 MB: over the limit, under 10 MiB
+    status = out_area.locator(".widget-html").filter(has_text="Could not use too-big.png").first
+
+    def choose(name: str, content: bytes) -> None:
+        with page.expect_file_chooser(timeout=CHANGE_TIMEOUT_MS) as chooser:
+            out_area.locator(".widget-upload").click()
+        chooser.value.set_files(files=[{"name": name, "mimeType": "image/png", "buffer": content}])
+
+    choose("too-big.png", big)
+    text = status.inner_text(timeout=CHANGE_TIMEOUT_MS)
+    assert "8.5 MB" in text and f"up to {limit // 10**6} MB" in text, text
+    assert h.dropdown_by_label(out_area, "image").input_value() != "too-big.png"
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 40), (30, 160, 60)).save(buf, format="PNG")
+    choose("after-big.png", buf.getvalue())  # the widget (and its connection) is still alive
+    added = out_area.locator(".widget-html").filter(has_text="Added after-big.png").first
+    assert "Added after-big.png" in added.inner_text(timeout=CHANGE_TIMEOUT_MS)
+    assert not h.widget_error_texts(page)
+
+
+@_nb_params(["05_feature_maps.ipynb"])
+def test_feature_browser_view_keeps_its_size_between_stages(executed: Executed) -> None:
+    """The picture has one size for every stage (it used to grow and shrink with the channel count)."""
+    _require_run(executed)
+    page = executed.page
+    out_area = h.cell_with_source(page, "featviz.feature_browser(").locator(".jp-OutputArea")
+    view = out_area.locator(".widget-html").last
+    stage = h.dropdown_by_label(out_area, "stage")
+    sizes = set()
+    for label in ("conv3", "3b", "4e", "5b"):
+        stage.select_option(label=label)
+        page.wait_for_function("([el, want]) => el.textContent.includes(want)",
+                               arg=[view.element_handle(), f"{label}, "], timeout=CHANGE_TIMEOUT_MS)
+        box = view.locator("div[style*='position:relative']").first.bounding_box()
+        sizes.add((round(box["width"]), round(box["height"])))
+    assert len(sizes) == 1, sizes
+
+
+@_nb_params(["02_building_the_inception_block.ipynb"])
+def test_block_builder_fits_one_screen(executed: Executed) -> None:
+    """Sliders, summary, diagram and table fit in 650 px (it used to be 934, then 716 px tall)."""
+    _require_run(executed)
+    page = executed.page
+    widget = h.cell_with_source(page, "bv.block_builder(").locator(".jp-OutputArea .widget-vbox").first
+    height = widget.bounding_box()["height"]
+    assert height <= 650, f"the block builder is {height:.0f} px tall"
 
 
 #: training one run in notebook 04's kernel (2 shared cores): a bound for a hang only
