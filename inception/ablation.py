@@ -1,4 +1,4 @@
-"""Tables, plots and widgets for the auxiliary-classifier ablation (notebook 04).
+"""Tables, plots and exercise checks for the auxiliary-classifier ablation (notebook 04).
 
 Everything takes :class:`~inception.aux_ablation.Results` (the live run or the
 committed JSON). Claims are computed, never typed: :func:`compare` says whether a difference

@@ -1,4 +1,4 @@
-"""Where a network's parameters and compute live: plots, tables, checks and a live explorer.
+"""Where a network's parameters and compute live: plots, tables and checks (the explorer: inception.widgets).
 
 Everything except :func:`cross_check` and :func:`time_blocks` uses the analytic cost model
 (:mod:`inception.cost`), so it is exact and fast. Plot functions return a matplotlib
