@@ -133,7 +133,7 @@ model = inception.googlenet("bn")  # the seed blog's network
 aux1, aux2, out = model(torch.randn(2, 3, 224, 224))  # training mode: both auxiliary heads run
 print(aux1.shape, aux2.shape, out.shape)
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: the seed's torchinfo figures quoted above, from the cost model (notebook 02 runs torchinfo itself):
 # all parameters, and the mult-adds of a batch of two without the auxiliary heads
 seed_layers = inception.cost.layer_costs(inception.GoogLeNetConfig(variant="bn"), 224)
@@ -145,8 +145,8 @@ assert round(2 * inception.cost.totals(seed_layers, include_aux=False).torchinfo
 #
 # **Running times.** Each notebook's time to run top to bottom in a fresh kernel (kernel start-up
 # included), read from `results/notebook_times.json`, which `python benchmarks/bench_notebooks.py`
-# writes. They were measured on a 2-CPU machine that was running other jobs at the same time, so
-# read them as upper bounds for a 2-core laptop; re-run the benchmark on your machine before class.
+# writes, on the 2-CPU machine the table's title describes. A laptop's times differ with its CPU and
+# its load: re-run the benchmark on the machine you will teach from before class.
 
 # %%
 import json
@@ -159,7 +159,7 @@ Table(["notebook", "median s", "worst s", "runs", "target s"],
       title=f"measured {times['measured']} on {times['machine']['cpus']} CPUs"
             + (f" ({times['note']})" if times["note"] else ""), digits=1)
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: every other notebook of the collection has a measurement (the benchmark writes 00's own time after running it)
 on_disk = {p.name for p in (Path(inception.__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb")}
 assert on_disk - {"00_index.ipynb"} <= set(notebooks) <= on_disk

@@ -129,7 +129,7 @@ naive_macs, reduced_macs = cost.totals(naive).macs, cost.totals(reduced).macs
 print(f"naive 3a:   {naive_macs / 1e6:6.1f} M MACs per image")
 print(f"reduced 3a: {reduced_macs / 1e6:6.1f} M MACs per image  ({naive_macs / reduced_macs:.2f}x less)")
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: the claims below (the naive 5x5 branch alone vs the whole reduced block; the pool keeps 192 channels)
 assert 0.9 * reduced_macs < cost.by_branch(naive)["5x5"].macs < reduced_macs
 pool_out = [l for l in naive if l.branch == "pool"][-1].out_shape[0]
@@ -160,7 +160,7 @@ growth
 # %%
 bv.plot_naive_growth()
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: every naive block widens its input; within a stage (same map size) the compute grows block after block
 names, ch_in, ch_out, naive_block_macs = (growth.column(c)[:-1] for c in ("block", "naive in ch", "naive out ch", "naive MACs"))
 assert all(o > i for i, o in zip(ch_in, ch_out)) and ch_out == sorted(set(ch_out))
@@ -185,7 +185,7 @@ print(f"ratio: {naive_net / googlenet_net:.1f}x")
 # inference time" (section 1). The cure is a cheap layer that can *change the number of channels*:
 # the 1x1 convolution.
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: the claims above
 assert inception.GoogLeNetConfig(naive=True).out_channels == 4944 and inception.GoogLeNetConfig().out_channels == 1024
 assert 7.5 < naive_net / googlenet_net < 8.5                                    # "about eight times"
@@ -211,7 +211,7 @@ with torch.no_grad():
     y_fc = fc(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)  # channels last: one FC per pixel
 print(tuple(y_conv.shape), tuple(y_fc.shape), torch.allclose(y_conv, y_fc, atol=1e-5))
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: the 1x1 convolution and the per-pixel linear layer agree
 assert y_conv.shape == y_fc.shape and torch.allclose(y_conv, y_fc, atol=1e-5)
 
@@ -267,7 +267,7 @@ bv.reduction_table(rc)
 print(f"with the 16-channel reduction the 5x5 branch costs {rc.ratio:.1%} of the direct 5x5 convolution "
       f"({rc.direct_macs / rc.reduced_macs:.1f}x fewer MACs, {rc.direct_weights - rc.reduced_weights:,} fewer weights)")
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: the reduction cuts weights and MACs alike, to about a tenth (the summary's claim)
 assert 0.09 < rc.ratio < 0.11 and rc.reduced_weights * rc.direct_macs == rc.reduced_macs * rc.direct_weights
 
@@ -288,7 +288,7 @@ Table(["branch of 3a", "C_in", "C_out", "k", "paper's r", "break-even r*", "redu
         f"{bv.reduction_cost(192, c_out, k, r, 28).ratio:.1%}"]
        for name, c_out, k, r in (("3x3", 128, 3, 96), ("5x5", 32, 5, 16))], digits=1)
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: r* far above 16 for the 5x5 branch, much closer to 96 for the 3x3 one; narrower than r* saves, wider costs
 r5, r3 = bv.break_even_width(192, 32, 5), bv.break_even_width(192, 128, 3)
 assert r5 > 5 * 16 and 96 < r3 < 2 * 96
@@ -310,7 +310,7 @@ assert bv.reduction_cost(192, 32, 5, int(r5), 28).pays_off and not bv.reduction_
 widget = bv.reduction_widget(c_in=192, c_out=32, kernel=5, reduction=16, size=28)
 widget
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: the claims above
 for c_in, c_out in ((192, 32), (64, 64), (832, 384)):
     assert abs(bv.break_even_width(c_in, c_out, 1) - c_in * c_out / (c_in + c_out)) < 1e-9
@@ -382,7 +382,7 @@ bottleneck_table = Table(["block", "C in", "3x3 reduce r", "3x3: trained", "3x3:
                          title="best reconstruction error of the block's input at the reduction widths")
 bottleneck_table
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: the claims below. The trained inputs are low-dimensional: the 3x3 reductions lose at most an eighth of
 # the variance (under 5% in most blocks) and always less than in the random control, which needs wider
 # reductions to keep 90%; the 2- to 6-channel 5x5 reductions lose a large share (over 15% in every block, about

@@ -106,7 +106,7 @@ block = inception.Inception(192, *spec.as_tuple(), variant="paper")
 for name, branch in block.branches.items():
     print(f"{name:>4} branch: {tuple(branch(x).shape)}")
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: every branch keeps the 28x28 size
 with torch.no_grad():
     assert all(branch(x).shape[-2:] == (28, 28) for branch in block.branches.values())
@@ -122,7 +122,7 @@ Table(["layer", "padding", "output H (no padding)", "output H (with padding)"],
       [[f"{k}x{k}, stride 1", k // 2, cost.conv_out_size(28, k), cost.conv_out_size(28, k, 1, k // 2)]
        for k in (1, 3, 5)])
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: a stride-1 k x k layer keeps H only for p = (k - 1) / 2, the in-block 3x3 max pool (padding 1) included
 for k in (1, 3, 5, 7):
     assert [p for p in range(k) if cost.conv_out_size(28, k, 1, p) == 28] == [(k - 1) // 2]
@@ -141,7 +141,7 @@ with torch.no_grad():
     print(tuple(by_hand.shape), torch.equal(by_hand, block(x)))
 print(" + ".join(str(p.shape[1]) for p in parts), "=", spec.out_channels)
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: the concatenation by hand is the block's output, with 64 + 128 + 32 + 32 = 256 channels
 with torch.no_grad():
     assert torch.equal(by_hand, block(x))
@@ -190,7 +190,7 @@ from inception import netmap
 network_figure = netmap.network_map("paper")
 display(network_figure)
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: the map's boxes carry the cost model's shapes: 1024 channels at the top, 14x14 inputs to both heads
 layout = netmap.network_layout("paper")
 assert next(b for b in layout if b.name == "inception5b").shape_label == "7x7x1024"
@@ -243,7 +243,7 @@ with torch.no_grad():
     outputs = model(torch.randn(2, 3, 64, 64))     # eval mode skips the heads at any input size
 print("eval: ", outputs.aux1, outputs.aux2, tuple(outputs.logits.shape))
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: three outputs in training mode, the auxiliary ones None in eval mode
 assert aux1.shape == aux2.shape == out.shape == (2, 1000)
 assert outputs.aux1 is None and outputs.aux2 is None and outputs.logits.shape == (2, 1000)
@@ -259,7 +259,7 @@ assert outputs.aux1 is None and outputs.aux2 is None and outputs.logits.shape ==
 seed_summary = torchinfo.summary(model, input_size=(2, 3, 224, 224), device="cpu", depth=1)
 seed_summary
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: the seed's figures (13,393,352 parameters, 3.17 G mult-adds), and no rows for the auxiliary heads
 assert seed_summary.total_params == 13_393_352 and round(seed_summary.total_mult_adds / 1e9, 2) == 3.17
 assert not any(layer.var_name.startswith("aux") for layer in seed_summary.summary_list)
@@ -307,7 +307,7 @@ print(f"auxiliary heads: {aux_params:,} parameters, "
 print(f"bn variant, per image, without aux heads: {without_aux.macs / 1e9:.3f} G MACs, "
       f"{without_aux.params:,} parameters")
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: close to the paper's 1.5 billion multiply-adds (within 10 %)
 assert abs(without_aux.macs / 1.5e9 - 1) < 0.1
 
@@ -343,7 +343,7 @@ Table(["layer", "fan_in", "seed: weight std", "1/sqrt(3 fan_in)", "package: weig
        for name, lin in ((n, seed_layers.get_submodule(n)) for n in ("fc", "aux1.fc1", "aux1.fc2"))],
       digits=4)
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: the seed's Linear layers keep PyTorch's default (std 1/sqrt(3 fan_in), uniform in +-1/sqrt(fan_in),
 # biases not zero); the package's have std 0.01; for the classifier that is about 1.8 times wider
 for name in ("fc", "aux1.fc1", "aux1.fc2"):
@@ -371,7 +371,7 @@ for name, variant in inception.VARIANTS.items():
 variants = inception.netviz.variants_table()
 variants
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: bn keeps Table 1's weights (the same as paper); torchvision has fewer weights and MACs
 v_weights, v_gmacs = (dict(zip(variants.column("variant"), variants.column(c))) for c in ("weights (no aux)", "GMACs (no aux)"))
 assert v_weights["bn"] == v_weights["paper"] > v_weights["torchvision"] and v_gmacs["torchvision"] < v_gmacs["paper"]
@@ -395,7 +395,7 @@ for variant in ("paper", "torchvision"):
     rows.append([variant, f"{conv.kernel}x{conv.kernel}", five.weights, five.macs])
 Table(["variant", "kernel of the '5x5' branch", "weights of the branch (3a)", "MACs of the branch (3a)"], rows)
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: torchvision's "5x5" branch has a 3x3 kernel and is cheaper than the paper's
 (_, paper_kernel, paper_weights, paper_macs), (_, tv_kernel, tv_weights, tv_macs) = rows
 assert (paper_kernel, tv_kernel) == ("5x5", "3x3") and tv_weights < paper_weights and tv_macs < paper_macs
@@ -428,7 +428,7 @@ Table(["channel", "input", "output", "output / input", "channel 2 in its window"
       [[c, int(acts[c]), normed[c].item(), (normed[c] / acts[c]).item(), abs(c - 2) <= lrn.size // 2]
        for c in range(7)], digits=3)
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: the formula above by hand; channel 2's neighbours (and channel 2 itself) are damped, channels 5 and 6,
 # whose windows do not reach channel 2, pass almost unchanged
 half = lrn.size // 2
@@ -458,7 +458,7 @@ assert 0.99 < weak[1] < 1
 # writes whole feature maps (notebook 03, section 7, measures what that costs in time). The `bn`
 # and `torchvision` variants have no LRN layers.
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: only the paper variant has LRN layers (the bn network built above has none)
 assert [name for name, variant in inception.VARIANTS.items() if variant.lrn] == ["paper"]
 assert not any(isinstance(m, nn.LocalResponseNorm) for m in model.modules())
@@ -489,7 +489,7 @@ bv.block_diagram("3a")
 report = bv.block_report((192, 28, 28), spec)
 bv.branch_table(report)
 
-# %%
+# %% tags=["assert"] jupyter={"source_hidden": true}
 # check: the claims in "Things to try"
 presets = bv.block_presets()
 for name, preset in presets.items():                             # the 3x3 branch: more than half of the MACs
