@@ -715,16 +715,21 @@ _JS_AWAIT = """async (timeoutMs) => {
 def measure_moves(page: Any, case: SliderCase, n: int = 10, warmup: int = 3, key: str = "ArrowRight",
                   timeout_ms: float = 120_000) -> list[float]:
     """Latency in ms of ``n`` keyboard moves of ``case``'s slider until all its outputs changed
-    (after ``warmup`` unmeasured moves)."""
+    (after ``warmup`` unmeasured moves). Moves alternate between ``key`` and the opposite key, so the
+    slider never runs into the end of its range (a move there would change nothing); a slider that
+    starts at its maximum moves left first."""
     area = case.output_area(page)
     slider = slider_by_label(area, case.slider)
     handle = slider.locator(SEL_SLIDER_HANDLE).first
     targets = [area.locator(sel).element_handle(timeout=timeout_ms) for sel in case.outputs]
+    opposite = {"ArrowRight": "ArrowLeft", "ArrowLeft": "ArrowRight", "ArrowUp": "ArrowDown", "ArrowDown": "ArrowUp"}
+    if key in ("ArrowRight", "ArrowUp") and handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax"):
+        key = opposite[key]
     times = []
     for i in range(warmup + n):
         page.evaluate(_JS_ARM, [handle.element_handle(), targets])
         handle.focus()
-        handle.press(key)
+        handle.press(key if i % 2 == 0 else opposite.get(key, key))
         ms = page.evaluate(_JS_AWAIT, timeout_ms)
         if i >= warmup:
             times.append(ms)
