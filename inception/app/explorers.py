@@ -56,6 +56,8 @@ CSS = """
 .inception-app .widget-readout, .inception-app .widget-html-content, .inception-app select,
 .inception-app button, .inception-app .lm-TabBar-tabLabel { font-size: 17px; }
 .inception-app .widget-label { font-size: 16px; }
+/* the widgets size their labels for notebook type; at projector size the labels need more room */
+.inception-app .widget-inline-hbox .widget-label { width: 150px !important; max-width: none !important; }
 .inception-app .widget-toggle-button { width: auto; min-width: 90px; padding: 0 10px; }
 .inception-app .lm-TabBar-tab { flex: 0 0 auto !important; max-width: none !important; min-width: 190px !important; min-height: 34px; }
 .inception-app .inception-app-intro { font-size: 19px; line-height: 1.35; margin: 2px 0 8px 0; }
