@@ -591,7 +591,8 @@ def check_conv_as_linear(conv: Any, fc: Any, x: Any) -> Verdict:
         return verdict(False, wrong=f"your layer is a {type(conv).__name__}, not an nn.Conv2d.")
     if tuple(conv.kernel_size) != (1, 1) or (conv.in_channels, conv.out_channels) != (fc.in_features, fc.out_features):
         return verdict(False, wrong=f"expected a 1x1 nn.Conv2d({fc.in_features}, {fc.out_features}), got kernel "
-                                    f"{tuple(conv.kernel_size)} from {conv.in_channels} to {conv.out_channels} channels.")
+                                    f"{tuple(conv.kernel_size)} from {conv.in_channels} to {conv.out_channels} "
+                                    "channels.")
     with torch.no_grad():
         ok = torch.allclose(conv(x), fc(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2), atol=1e-6)
     return verdict(ok, "your 1x1 convolution is the linear layer applied at every pixel.",

@@ -34,7 +34,8 @@ def test_no_check_uses_other_wording():
 
 
 def test_verdict_needs_only_the_message_of_its_state():
-    assert str(display.verdict(None, missing="Fill in x, then run the cell again.")) == "Fill in x, then run the cell again."
+    missing = "Fill in x, then run the cell again."
+    assert str(display.verdict(None, missing=missing)) == missing
     assert str(display.verdict(False, wrong="x must be a pair.")) == "Not yet: x must be a pair."
     assert str(display.verdict(True, "42.")) == "Correct: 42."
     assert str(display.verdict(None)) == "Fill in your answer, then run the cell again."
