@@ -12,7 +12,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from .display import Table, Verdict
+from .display import Table, Verdict, verdict
 from .aux_ablation import Results, _arm_weight, _weight_pair
 from .stats import PairedDifference, paired_difference, plateau
 from .architecture import AUX_HEADS
@@ -389,28 +389,27 @@ def check_ratio(results: Results, variant: str, stage: str, answer: float | None
                 aux_weight: float | tuple[float, float] = 0.3, lr: str = "chosen") -> Verdict:
     """Exercise check: the gradient-norm ratio (aux ``aux_weight`` / aux 0) at ``stage``, to 2 decimals."""
     if answer is None:
-        return Verdict(None, "Fill in answer (a number), then run this cell again.")
+        return verdict(None, missing="Fill in answer (a number), then run the cell again.")
     if stage not in GRAD_LAYERS:
         raise ValueError(f"stage must be one of {list(GRAD_LAYERS)}, got {stage!r}")
     a, b = results.arm(variant, 0.0, lr=lr), results.arm(variant, aux_weight, lr=lr)
     truth = statistics.fmean(h.mean_grad_norm(stage) for h in b) / statistics.fmean(h.mean_grad_norm(stage) for h in a)
-    if abs(truth - float(answer)) < 0.01:
-        return Verdict(True, f"Correct: {truth:.2f}.")
-    return Verdict(False, f"Not quite: recompute mean(grad_norm[{stage!r}]) for both arms and divide.")
+    return verdict(abs(truth - float(answer)) < 0.01, f"{truth:.2f}.",
+                   f"recompute mean(grad_norm[{stage!r}]) for both arms and divide.")
 
 
 def check_interval(results: Results, variant: str, aux_weight: float | tuple[float, float],
                    answer: tuple[float, float] | None, *, lr: str = "chosen") -> Verdict:
     """Exercise check: the 95% interval (low, high) of the seed-paired difference, arm minus aux 0, to 0.002."""
     if answer is None:
-        return Verdict(None, "Fill in answer = (low, high), then run this cell again.")
+        return verdict(None, missing="Fill in answer = (low, high), then run the cell again.")
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        return Verdict(False, f"Not yet: answer must be a pair (low, high), got {answer!r}.")
+        return verdict(False, wrong=f"answer must be a pair (low, high), got {answer!r}.")
     c = compare(results, variant, 0.0, aux_weight, lr=lr)
-    if abs(answer[0] - c.paired.low) < 0.002 and abs(answer[1] - c.paired.high) < 0.002:
-        return Verdict(True, f"Correct: [{c.paired.low:+.3f}, {c.paired.high:+.3f}]: {c.verdict}.")
-    return Verdict(False, "Not quite: take the per-seed differences d (same seed, arm minus aux 0), then "
-                          "mean(d) +- t_quantile(0.975, n - 1) * stdev(d) / sqrt(n).")
+    ok = abs(answer[0] - c.paired.low) < 0.002 and abs(answer[1] - c.paired.high) < 0.002
+    return verdict(ok, f"[{c.paired.low:+.3f}, {c.paired.high:+.3f}]: {c.verdict}.",
+                   "take the per-seed differences d (same seed, arm minus aux 0), then "
+                   "mean(d) +- t_quantile(0.975, n - 1) * stdev(d) / sqrt(n).")
 
 
 def aux_share(config: Any, image_size: int) -> tuple[float, float]:
@@ -425,24 +424,23 @@ def aux_share(config: Any, image_size: int) -> tuple[float, float]:
 def check_aux_share(answer: float | None, config: Any, image_size: int) -> Verdict:
     """Exercise check: the auxiliary heads' share of the training network's parameters, to 0.005."""
     if answer is None:
-        return Verdict(None, "Fill in answer (a fraction between 0 and 1), then run this cell again.")
+        return verdict(None, missing="Fill in answer (a fraction between 0 and 1), then run the cell again.")
     truth = aux_share(config, image_size)[0]
-    if abs(float(answer) - truth) < 0.005:
-        return Verdict(True, f"Correct: {truth:.3f} of the parameters, none of which is used at inference.")
-    return Verdict(False, "Not quite: (parameters with the heads - trunk parameters) / parameters with the heads.")
+    return verdict(abs(float(answer) - truth) < 0.005,
+                   f"{truth:.3f} of the parameters, none of which is used at inference.",
+                   "(parameters with the heads - trunk parameters) / parameters with the heads.")
 
 
 def check_first_stage_reached(answer: str | None) -> Verdict:
     """Exercise check: the highest stage whose gradient is *identical* with and without aux losses
     at the first step is the answer's *complement*: here we ask for the lowest block above both heads."""
     if answer is None:
-        return Verdict(None, "Fill in answer (a stage name such as '4b'), then run this cell again.")
+        return verdict(None, missing="Fill in answer (a stage name such as '4b'), then run the cell again.")
     if answer not in GRAD_LAYERS:
-        return Verdict(False, f"Not yet: answer must be one of {list(GRAD_LAYERS)}, got {answer!r}.")
+        return verdict(False, wrong=f"answer must be one of {list(GRAD_LAYERS)}, got {answer!r}.")
     # the aux heads read the outputs of 4a and 4d: every stage up to 4d gets aux gradient, 4e is the first that doesn't
-    if GRAD_LAYERS.index(answer) == GRAD_LAYERS.index(AUX_HEADS["aux2"]) + 1:
-        return Verdict(True, f"Correct: {answer} is the lowest stage above both heads.")
-    return Verdict(False, "Not quite: where does aux2 attach?")
+    return verdict(GRAD_LAYERS.index(answer) == GRAD_LAYERS.index(AUX_HEADS["aux2"]) + 1,
+                   f"{answer} is the lowest stage above both heads.", "where does aux2 attach?")
 
 
 def paired(results: Results, variant: str, a: Any, b: Any, value: Callable[[History], float], *,

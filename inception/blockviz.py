@@ -19,7 +19,7 @@ from ._checks import check_choice, check_int
 from .architecture import (BLOCK_NAMES, BRANCH_COLORS, BRANCH_NAMES, INCEPTION_BLOCKS, BlockSpec, check_filter_count,
                            long_name, short_name)
 from .config import GoogLeNetConfig, naive_out_channels
-from .display import Table, Verdict, check_answer, fmt
+from .display import Table, Verdict, check_answer, fmt, verdict
 from .reduction import KERNEL_SIZES, ReductionCost, break_even_width, check_odd_kernel, reduction_cost
 
 if TYPE_CHECKING:
@@ -584,17 +584,17 @@ def check_conv_as_linear(conv: Any, fc: Any, x: Any) -> Verdict:
     from torch import nn
 
     if conv is None:
-        return Verdict(None, "Fill in your nn.Conv2d (it is still None).")
+        return verdict(None, missing="Fill in your nn.Conv2d (it is still None).")
     if not isinstance(fc, nn.Linear):
         raise TypeError(f"fc must be an nn.Linear, got {type(fc).__name__}")
     if not isinstance(conv, nn.Conv2d):
-        return Verdict(False, f"Not yet: your layer is a {type(conv).__name__}, not an nn.Conv2d.")
+        return verdict(False, wrong=f"your layer is a {type(conv).__name__}, not an nn.Conv2d.")
     if tuple(conv.kernel_size) != (1, 1) or (conv.in_channels, conv.out_channels) != (fc.in_features, fc.out_features):
-        return Verdict(False, f"Not yet: expected a 1x1 nn.Conv2d({fc.in_features}, {fc.out_features}), got kernel "
-                              f"{tuple(conv.kernel_size)} from {conv.in_channels} to {conv.out_channels} channels.")
+        return verdict(False, wrong=f"expected a 1x1 nn.Conv2d({fc.in_features}, {fc.out_features}), got kernel "
+                                    f"{tuple(conv.kernel_size)} from {conv.in_channels} to {conv.out_channels} "
+                                    "channels.")
     with torch.no_grad():
         ok = torch.allclose(conv(x), fc(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2), atol=1e-6)
-    if ok:
-        return Verdict(True, "Correct: your 1x1 convolution is the linear layer applied at every pixel.")
-    return Verdict(False, "Not yet: right shape, different numbers. Copy fc.weight (viewed as out x in x 1 x 1) "
-                          "and fc.bias into the convolution.")
+    return verdict(ok, "your 1x1 convolution is the linear layer applied at every pixel.",
+                   "right shape, different numbers. Copy fc.weight (viewed as out x in x 1 x 1) "
+                   "and fc.bias into the convolution.")

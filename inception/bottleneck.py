@@ -28,7 +28,7 @@ from torch import Tensor
 
 from ._checks import check_choice, check_int, check_number
 from .architecture import BRANCH_COLORS, long_name
-from .display import Verdict
+from .display import Verdict, verdict
 from .model import GoogLeNet, Inception
 
 if TYPE_CHECKING:
@@ -198,10 +198,9 @@ def check_width_for(answer: int | None, curve: BottleneckCurve, max_error: float
     expected = curve.width_for(max_error)
     what = f"the narrowest width with error <= {max_error:.0%}"
     if answer is None:
-        return Verdict(None, f"Fill in your answer for {what} (it is still None).")
+        return verdict(None, missing=f"Fill in your answer for {what} (it is still None).")
     answer = check_number("answer", answer)
-    if answer == expected:
-        return Verdict(True, f"Correct: {what} is r = {expected} (error {curve.at(expected):.1%}).")
     hint = ("too narrow: its error is above the limit" if answer < expected else
             "wide enough, but a narrower width also meets the limit")
-    return Verdict(False, f"Not yet: r = {answer:g} is {hint}. Look for the first r with curve.error[r] <= {max_error}.")
+    return verdict(answer == expected, f"{what} is r = {expected} (error {curve.at(expected):.1%}).",
+                   f"r = {answer:g} is {hint}. Look for the first r with curve.error[r] <= {max_error}.")

@@ -88,10 +88,13 @@ class Verdict:
     __str__ = __repr__
 
 
-def verdict(ok: bool | None, right: str, wrong: str, *,
+def verdict(ok: bool | None, right: str = "", wrong: str = "", *,
             missing: str = "Fill in your answer, then run the cell again.") -> Verdict:
     """What every exercise check returns: ``"Correct: " + right`` if ``ok``, ``"Not yet: " + wrong``
-    if not, and ``missing`` while the answer is still the placeholder (``ok`` None)."""
+    if not, and ``missing`` while the answer is still the placeholder (``ok`` None).
+
+    Only the message of the state at hand is needed: ``verdict(None, missing="Fill in x, ...")``
+    before the answer is checked, ``verdict(False, wrong="...")`` for an answer of the wrong kind."""
     if ok is None:
         return Verdict(None, missing)
     return Verdict(bool(ok), f"Correct: {right}" if ok else f"Not yet: {wrong}")
@@ -108,7 +111,7 @@ def check_answer(answer: Any, expected: float, what: str, *, tol: float = 0.0, h
     from ._checks import check_number  # display stays importable on its own
 
     if answer is None:
-        return verdict(None, "", "", missing=f"Fill in your answer for {what} (it is still None).")
+        return verdict(None, missing=f"Fill in your answer for {what} (it is still None).")
     answer = check_number(f"answer for {what}", answer)
     return verdict(abs(answer - expected) <= tol, f"{what} = {_show(answer)}.",
                    f"{_show(answer)} is not {what}. {hint}".rstrip())

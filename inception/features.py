@@ -23,7 +23,7 @@ from torch import Tensor, nn
 
 from ._checks import check_choice, check_int
 from .architecture import BLOCK_NAMES, BRANCH_NAMES, POOLS, long_name, short_name
-from .display import Table, Verdict
+from .display import Table, Verdict, verdict
 from .model import GoogLeNet, Inception
 
 __all__ = [
@@ -441,26 +441,24 @@ def receptive_field(model: GoogLeNet, name: LayerName, image_size: int = 48) -> 
 def check_receptive_field(answer: int | None, model: GoogLeNet, name: LayerName) -> Verdict:
     """Exercise check: is ``answer`` the receptive-field width (px) of ``name``?"""
     if answer is None:
-        return Verdict(None, f"Fill in `answer` with your predicted receptive-field width of {name!r} in pixels, "
-                             f"then run this again.")
+        return verdict(None, missing=f"Fill in `answer` with your predicted receptive-field width of {name!r} "
+                                     f"in pixels, then run the cell again.")
     true = receptive_field(model, name)
-    if answer == true:
-        return Verdict(True, f"Correct: {name!r} sees {true}x{true} input pixels.")
-    return Verdict(False, f"Not quite: {answer} px is {'too small' if answer < true else 'too large'}. "
-                          f"Add up (kernel - 1) x (stride of the layer's input) over the layers below.")
+    return verdict(answer == true, f"{name!r} sees {true}x{true} input pixels.",
+                   f"{answer} px is {'too small' if answer < true else 'too large'}. "
+                   f"Add up (kernel - 1) x (stride of the layer's input) over the layers below.")
 
 
 def check_energy_share(answer: float | None, model: GoogLeNet, x: Tensor, block: str, branch: str) -> Verdict:
     """Exercise check: is ``answer`` (within 0.01) the share of ``block``'s output energy in ``branch`` on ``x``?"""
     if answer is None:
-        return Verdict(None, f"Fill in `answer` with the share (0..1) of {block}'s output energy carried by its "
-                             f"{branch} branch.")
+        return verdict(None, missing=f"Fill in `answer` with the share (0..1) of {block}'s output energy carried "
+                                     f"by its {branch} branch, then run the cell again.")
     e = branch_energy(model, x)
     i = e.blocks.index(_canonical(model, block))
     true = float(e.share[i, list(e.branches).index(branch)])
-    ok = abs(answer - true) <= 0.01
-    return Verdict(ok, ("Correct" if ok else f"Not quite (off by {answer - true:+.3f})")
-                   + ": the branch's sum(a**2) over the whole block output's sum(a**2).")
+    rule = "the branch's sum(a**2) over the whole block output's sum(a**2)."
+    return verdict(abs(answer - true) <= 0.01, rule, f"off by {answer - true:+.3f}; the share is {rule}")
 
 
 # ---------------------------------------------------------------- feature visualization by optimization
@@ -521,13 +519,12 @@ def check_loudest_branch(answer: str | None, model: GoogLeNet, x: Tensor, block:
     """Exercise check: is ``answer`` the branch carrying the largest share of ``block``'s output
     energy on images ``x``?"""
     if answer is None:
-        return Verdict(None, f"Fill in `answer` with the branch ({', '.join(BRANCH_NAMES)}) that carries the most "
-                             f"of {block}'s output energy on your image.")
+        return verdict(None, missing=f"Fill in `answer` with the branch ({', '.join(BRANCH_NAMES)}) that carries "
+                                     f"the most of {block}'s output energy on your image, then run the cell again.")
     if answer not in BRANCH_NAMES:
         raise ValueError(f"answer must be one of {list(BRANCH_NAMES)}, got {answer!r}")
     e = branch_energy(model, x)
     share = e.share[e.blocks.index(_canonical(model, block))]
     true = e.branches[int(share.argmax())]
-    ok = answer == true
-    return Verdict(ok, ("Correct" if ok else f"Not quite: it is the {true} branch")
-                   + f": shares {', '.join(f'{br} {v:.2f}' for br, v in zip(e.branches, share))}.")
+    shares = f"shares {', '.join(f'{br} {v:.2f}' for br, v in zip(e.branches, share))}."
+    return verdict(answer == true, shares, f"it is the {true} branch: {shares}")

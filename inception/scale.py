@@ -24,7 +24,7 @@ from torch import Tensor
 
 from ._checks import check_int, check_number
 from .architecture import BRANCH_NAMES, long_name, short_name
-from .display import Table, Verdict
+from .display import Table, Verdict, verdict
 from .features import _canonical, activations, block_names
 from .model import GoogLeNet
 
@@ -333,11 +333,10 @@ def check_peak_period(answer: int | None, model: GoogLeNet, name: str, image_siz
         raise ValueError(f"name must be '<block>.<branch>' with branch in {list(BRANCH_NAMES)}, got {name!r}")
     periods = default_periods(image_size)
     if answer is None:
-        return Verdict(None, f"Fill in `answer` with the period (one of {periods} px) at which {name} peaks "
-                             f"at {image_size} px, then run this again.")
+        return verdict(None, missing=f"Fill in `answer` with the period (one of {periods} px) at which {name} "
+                                     f"peaks at {image_size} px, then run the cell again.")
     r = scale_response(model, image_size, blocks=[block], preprocess=preprocess)
     true = int(r.peak_period[0, list(r.branches).index(branch)])
-    if answer == true:
-        return Verdict(True, f"Correct: {name} peaks at {true} px at {image_size} px input.")
-    return Verdict(False, f"Not quite: {name} peaks at a {'longer' if answer < true else 'shorter'} period than "
-                          f"{answer} px. Plot `r.tuning[:, 0, {list(BRANCH_NAMES).index(branch)}]` against `r.periods`.")
+    return verdict(answer == true, f"{name} peaks at {true} px at {image_size} px input.",
+                   f"{name} peaks at a {'longer' if answer < true else 'shorter'} period than {answer} px. "
+                   f"Plot `r.tuning[:, 0, {list(BRANCH_NAMES).index(branch)}]` against `r.periods`.")

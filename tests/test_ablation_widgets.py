@@ -132,12 +132,12 @@ def test_exercise_checks_by_hand(hand):
     _verdict(ablation.check_ratio(hand, "bn", "conv1", None), None, "Fill in")
     assert _verdict(ablation.check_ratio(hand, "bn", "conv1", 2.5), True, "Correct").message == "Correct: 2.50."
     _verdict(ablation.check_ratio(hand, "bn", "conv1", 2.505), True, "Correct")
-    _verdict(ablation.check_ratio(hand, "bn", "conv1", 2.52), False, "Not quite")
+    _verdict(ablation.check_ratio(hand, "bn", "conv1", 2.52), False, "Not yet")
     _verdict(ablation.check_ratio(hand, "bn", "3a", 1.0), True, "Correct")
     _verdict(ablation.check_first_stage_reached(None), None, "Fill in")
     _verdict(ablation.check_first_stage_reached("4e"), True, "Correct: 4e")
-    _verdict(ablation.check_first_stage_reached("4a"), False, "Not quite")
-    _verdict(ablation.check_first_stage_reached("4d"), False, "Not quite")
+    _verdict(ablation.check_first_stage_reached("4a"), False, "Not yet")
+    _verdict(ablation.check_first_stage_reached("4d"), False, "Not yet")
     assert "'6z'" in _verdict(ablation.check_first_stage_reached("6z"), False, "Not yet: answer must be one of").message
 
 
@@ -150,13 +150,13 @@ def test_aux_share_and_its_check():
     assert p == pytest.approx(0.4769, abs=1e-4) and 0 < m < 0.01
     _verdict(ablation.check_aux_share(None, cfg, 224), None, "Fill in")
     _verdict(ablation.check_aux_share(0.477, cfg, 224), True, "Correct: 0.477")
-    _verdict(ablation.check_aux_share(0.45, cfg, 224), False, "Not quite")
+    _verdict(ablation.check_aux_share(0.45, cfg, 224), False, "Not yet")
 
 
 def test_check_interval_by_hand(hand):
     _verdict(ablation.check_interval(hand, "bn", 0.3, None), None, "Fill in")
     _verdict(ablation.check_interval(hand, "bn", 0.3, (-0.348, 0.668)), True, "Correct")
-    _verdict(ablation.check_interval(hand, "bn", 0.3, (-0.30, 0.668)), False, "Not quite")
+    _verdict(ablation.check_interval(hand, "bn", 0.3, (-0.30, 0.668)), False, "Not yet")
     _verdict(ablation.check_interval(hand, "bn", 0.3, 0.5), False, "Not yet: answer must be a pair")
 
 

@@ -404,14 +404,16 @@ def test_check_conv_as_linear_exercise():
 
     torch.manual_seed(1)
     fc, x = nn.Linear(6, 3), torch.randn(1, 6, 4, 4)
-    assert bv.check_conv_as_linear(None, fc, x).ok is None
+    assert str(bv.check_conv_as_linear(None, fc, x)) == "Fill in your nn.Conv2d (it is still None)."
     conv = nn.Conv2d(6, 3, 1)
-    assert bv.check_conv_as_linear(conv, fc, x).ok is False                 # right shape, its own weights
+    v = bv.check_conv_as_linear(conv, fc, x)                                 # right shape, its own weights
+    assert v.ok is False and str(v).startswith("Not yet: right shape, different numbers.")
     with torch.no_grad():
         conv.weight.copy_(fc.weight.view(3, 6, 1, 1))
         conv.bias.copy_(fc.bias)
-    assert bv.check_conv_as_linear(conv, fc, x).ok is True
-    assert bv.check_conv_as_linear(nn.Conv2d(6, 3, 3, padding=1), fc, x).ok is False
-    assert bv.check_conv_as_linear(fc, fc, x).ok is False
+    assert str(bv.check_conv_as_linear(conv, fc, x)) == (
+        "Correct: your 1x1 convolution is the linear layer applied at every pixel.")
+    assert str(bv.check_conv_as_linear(nn.Conv2d(6, 3, 3, padding=1), fc, x)).startswith("Not yet: expected a 1x1")
+    assert str(bv.check_conv_as_linear(fc, fc, x)) == "Not yet: your layer is a Linear, not an nn.Conv2d."
     with pytest.raises(TypeError, match="fc"):
         bv.check_conv_as_linear(conv, conv, x)

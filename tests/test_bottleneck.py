@@ -86,10 +86,11 @@ def test_block_input_and_reduction_widths_on_a_small_network():
 
 def test_check_width_for_exercise():
     curve = bn.reconstruction_curve(_acts(c=8, rank=3))
-    assert bn.check_width_for(None, curve, 1e-6).ok is None
-    assert bn.check_width_for(3, curve, 1e-6).ok is True
-    assert bn.check_width_for(2, curve, 1e-6).ok is False and "too narrow" in str(bn.check_width_for(2, curve, 1e-6))
-    assert bn.check_width_for(5, curve, 1e-6).ok is False
+    todo, right, narrow, wide = (bn.check_width_for(a, curve, 1e-6) for a in (None, 3, 2, 5))
+    assert todo.ok is None and str(todo).startswith("Fill in your answer for the narrowest width")
+    assert right.ok is True and str(right).startswith("Correct: the narrowest width with error <= 0% is r = 3")
+    assert narrow.ok is False and str(narrow).startswith("Not yet: r = 2 is too narrow")
+    assert wide.ok is False and str(wide).startswith("Not yet: r = 5 is wide enough")
 
 
 def test_plot_returns_a_figure_with_marks():

@@ -207,16 +207,22 @@ def test_receptive_field_by_backprop(small):
 
 def test_exercise_checks(small):
     v = features.check_receptive_field(None, small, "3a.5x5")
-    assert v.ok is None and "Fill in" in repr(v)
-    assert features.check_receptive_field(15, small, "3a.5x5").ok is True
+    assert v.ok is None and repr(v).startswith("Fill in") and repr(v).endswith("then run the cell again.")
+    assert str(features.check_receptive_field(15, small, "3a.5x5")) == "Correct: '3a.5x5' sees 15x15 input pixels."
     wrong = features.check_receptive_field(9, small, "3a.5x5")
-    assert wrong.ok is False and "too small" in wrong.message
+    assert wrong.ok is False and wrong.message.startswith("Not yet: 9 px is too small")
     x = torch.rand(2, 3, 32, 32)
     e = features.branch_energy(small, x)
     true = float(e.share[2, 3])
     assert features.check_energy_share(true, small, x, "4a", "pool").ok is True
-    assert features.check_energy_share(true + 0.1, small, x, "4a", "pool").message.startswith("Not quite")
+    assert features.check_energy_share(true + 0.1, small, x, "4a", "pool").message.startswith("Not yet: off by")
     assert features.check_energy_share(None, small, x, "4a", "pool").ok is None
+    loudest = e.branches[int(e.share[2].argmax())]
+    quiet = next(b for b in BRANCH_NAMES if b != loudest)
+    assert str(features.check_loudest_branch(loudest, small, x, "4a")).startswith("Correct: shares 1x1 ")
+    v = features.check_loudest_branch(quiet, small, x, "4a")
+    assert v.ok is False and v.message.startswith(f"Not yet: it is the {loudest} branch: shares 1x1 ")
+    assert features.check_loudest_branch(None, small, x, "4a").message.startswith("Fill in `answer` with the branch")
 
 
 def test_visualize_channels_raises_activation(small):

@@ -134,12 +134,16 @@ def test_tuning_summaries_on_a_hand_made_curve():
 def test_check_peak_period():
     torch.manual_seed(0)
     model = inception.googlenet("bn", **SMALL).eval()
-    assert scale.check_peak_period(None, model, "3a.5x5", 32).ok is None
+    todo = scale.check_peak_period(None, model, "3a.5x5", 32)
+    assert todo.ok is None and todo.message.startswith("Fill in `answer` with the period")
+    assert todo.message.endswith("then run the cell again.")
     true = int(scale.scale_response(model, 32, blocks=["3a"]).peak_period[0, 2])
-    assert scale.check_peak_period(true, model, "3a.5x5", 32).ok is True
+    right = scale.check_peak_period(true, model, "3a.5x5", 32)
+    assert right.ok is True and right.message == f"Correct: 3a.5x5 peaks at {true} px at 32 px input."
     wrong = 2 if true != 2 else 32
     v = scale.check_peak_period(wrong, model, "3a.5x5", 32)
-    assert v.ok is False and ("longer" in v.message) == (wrong < true)
+    assert v.ok is False and v.message.startswith("Not yet: 3a.5x5 peaks at")
+    assert ("longer" in v.message) == (wrong < true)
     with pytest.raises(ValueError, match="name must be"):
         scale.check_peak_period(4, model, "3a.7x7", 32)
 
