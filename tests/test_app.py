@@ -91,7 +91,8 @@ def test_servers_raise_the_websocket_limit(tmp_path: Path) -> None:
     assert MAX_UPLOAD_BYTES < 10 * 2**20 < limit  # the widget's own check also works under tornado's default
     config = ROOT / "jupyter_server_config.json"
     assert json.loads(config.read_text()) == {"ServerApp": {"tornado_settings": {"websocket_max_message_size": limit}}}
-    assert f"--Voila.tornado_settings={{'websocket_max_message_size': {limit}}}" in cli.voila_command(cli.parser().parse_args([]))
+    voila = cli.voila_command(cli.parser().parse_args([]))
+    assert f"--Voila.tornado_settings={{'websocket_max_message_size': {limit}}}" in voila
     pytest.importorskip("jupyter_server")
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_DATA_DIR=str(tmp_path / "data"),
                JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_PLATFORM_DIRS="1")
