@@ -77,6 +77,30 @@ def test_main_runs_voila_on_the_shipped_notebook(monkeypatch: pytest.MonkeyPatch
     assert seen["env"][explorers.ENV_SITE_URL] == "https://x.org/s"
 
 
+
+def test_servers_raise_the_websocket_limit(tmp_path: Path) -> None:
+    """One limit for uploads: the repository's Jupyter server config (read by the server, as the
+    README passes it) and the app's Voila command carry cli.WEBSOCKET_MAX_MESSAGE_SIZE."""
+    import json
+    import os
+    import sys
+
+    from inception.widgets.features import MAX_UPLOAD_BYTES
+
+    limit = cli.WEBSOCKET_MAX_MESSAGE_SIZE
+    assert MAX_UPLOAD_BYTES < 10 * 2**20 < limit  # the widget's own check also works under tornado's default
+    config = ROOT / "jupyter_server_config.json"
+    assert json.loads(config.read_text()) == {"ServerApp": {"tornado_settings": {"websocket_max_message_size": limit}}}
+    voila = cli.voila_command(cli.parser().parse_args([]))
+    assert f"--Voila.tornado_settings={{'websocket_max_message_size': {limit}}}" in voila
+    pytest.importorskip("jupyter_server")
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_DATA_DIR=str(tmp_path / "data"),
+               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_PLATFORM_DIRS="1")
+    env.pop("JUPYTER_CONFIG_PATH", None)
+    out = subprocess.run([sys.executable, "-m", "jupyter_server", f"--config={config}", "--show-config"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert f"tornado_settings = {{'websocket_max_message_size': {limit}}}" in out.stdout, out.stdout + out.stderr
+
 def test_selected_explorers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(explorers.ENV_EXPLORER, raising=False)
     assert explorers.selected() == ("blocks", "network", "features")

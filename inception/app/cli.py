@@ -26,6 +26,13 @@ PROG = "inception-explorer"
 NOTEBOOK = "explorer.ipynb"
 #: JupyterLab extensions that Voila must not load (see voila_command)
 LAB_ONLY_EXTENSIONS: tuple[str, ...] = ("jupyterlab-jupytext", "@voila-dashboards/jupyterlab-preview")
+#: The largest websocket message the Jupyter servers of this project accept: 64 MiB (tornado's default,
+#: 10 MiB, closes the kernel's connection on anything larger, e.g. a 27 MB photo sent to notebook 05's
+#: upload button, which then never reaches the kernel and leaves its widget dead). With 64 MiB such a
+#: file arrives and the feature browser answers with its own size message. The same number is in the
+#: repository's jupyter_server_config.json (for ``jupyter lab --config=...``; tests/test_app.py checks
+#: that the two agree).
+WEBSOCKET_MAX_MESSAGE_SIZE = 64 * 2**20
 MISSING_VOILA = (f"{PROG} needs Voila, which is not installed in this environment. Install it with "
                  "`pip install \"inception-notebooks[app]\"` (or `pip install voila`).")
 
@@ -60,9 +67,8 @@ def voila_command(args: argparse.Namespace) -> list[str]:
            # JupyterLab extensions of the dev environment that are built for JupyterLab itself and
            # fail to load in Voila's page (console errors); the app needs none of them
            f"--VoilaConfiguration.extension_denylist={list(LAB_ONLY_EXTENSIONS)!r}",
-           # the feature browser's uploads (up to 8 MB) travel over the websocket: tornado's
-           # default 10 MiB cap would close it for anything larger; 100 MiB leaves room
-           "--Voila.tornado_settings={'websocket_max_message_size': 104857600}"]
+           # uploads travel over the websocket: see WEBSOCKET_MAX_MESSAGE_SIZE
+           f"--Voila.tornado_settings={{'websocket_max_message_size': {WEBSOCKET_MAX_MESSAGE_SIZE}}}"]
     if args.no_browser:
         cmd.append("--no-browser")
     return cmd

@@ -33,10 +33,12 @@ __all__ = ["FeatureBrowser", "feature_browser", "MAX_UPLOAD_BYTES"]
 _WHOLE = "(whole stage)"
 _ALL = "all (concatenated)"
 
-#: The largest upload the browser takes (8 MB, decimal, as file managers show sizes). The Jupyter server closes the kernel's websocket
-#: on any message over 10 MiB (tornado's default ``websocket_max_message_size``), so a larger
-#: file would never arrive and would cut the connection; raise that limit with
-#: ``jupyter lab --ServerApp.tornado_settings="{'websocket_max_message_size': 100*1024*1024}"``.
+#: The largest upload the browser takes (8 MB, decimal, as file managers show sizes). It stays under
+#: tornado's default ``websocket_max_message_size`` (10 MiB), over which a Jupyter server closes the
+#: kernel's websocket: a file that big never arrives and the widget is dead until its cell is re-run.
+#: The project's launch paths raise the server's limit to 64 MiB
+#: (``inception.app.cli.WEBSOCKET_MAX_MESSAGE_SIZE``: ``jupyter lab --config=jupyter_server_config.json``
+#: and ``inception-explorer``), so that larger files reach this check and get its message.
 MAX_UPLOAD_BYTES = 8_000_000
 _UPLOAD_ACCEPT = "image/*,.png,.jpg,.jpeg,.gif,.bmp,.webp,.tif,.tiff"
 

@@ -33,6 +33,11 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 
+#: The repository's Jupyter server config (raises the websocket message limit for uploads). Jupyter
+#: does not read config files from the current directory (jupyter_core >= 4.11.2), so the README's
+#: command passes it with ``--config``; LabServer passes it the same way.
+SERVER_CONFIG = REPO / "jupyter_server_config.json"
+
 NOTEBOOKS: tuple[str, ...] = (
     "00_index.ipynb",
     "01_why_1x1_convolutions.ipynb",
@@ -143,11 +148,14 @@ class LabServer:
     ``state`` is a scratch directory for the server's own config, data, runtime, settings and
     workspace directories (nothing from the user's ~/.jupyter leaks in). ``extra_env`` is added
     to the server's (and so the kernels') environment, e.g. ``{"PYTHONPATH": ...}``.
+    ``server_config``: the server config file passed with ``--config`` as the README does
+    (default: the repository's, see :data:`SERVER_CONFIG`); None for Jupyter's defaults.
     """
 
     root: Path
     state: Path
     extra_env: dict[str, str] = field(default_factory=dict)
+    server_config: Path | None = SERVER_CONFIG
     startup_timeout: float = 180.0
     port: int = 0
     token: str = ""
@@ -234,6 +242,10 @@ class LabServer:
             f"--LabApp.workspaces_dir={d['workspaces']}",
             "--KernelSpecManager.ensure_native_kernel=False",
         ]
+        if self.server_config is not None:
+            if not Path(self.server_config).is_file():  # Jupyter would skip a missing file silently
+                raise FileNotFoundError(f"server config {self.server_config} does not exist")
+            cmd.append(f"--config={self.server_config}")
         if _is_root():
             cmd.append("--allow-root")
         self.log_path = self.state / "jupyter-lab.log"
