@@ -58,3 +58,14 @@ def test_nbval_sanitizer_matches_addresses_only():
     assert pattern.sub(section["replace"], "<Figure at 0x7f3a2b1c0d90>") == "<Figure at 0xADDRESS>"
     for text in ("720x256 px", "a 20x20 px input", "0x1 offsets", "width 0x10"):
         assert pattern.sub(section["replace"], text) == text
+
+
+def test_readme_states_the_committed_full_runs_size() -> None:
+    """The run count and duration the README gives for `--preset full` are those of the committed file."""
+    import json
+
+    meta = json.loads((ROOT / "results" / "aux_ablation_full.json").read_text())
+    stated = re.search(r"--preset full.*?\((\d+) runs,\s+about ([\d.]+) h", README, re.S)
+    assert stated, "the README no longer states the full run's size"
+    assert int(stated.group(1)) == len(meta["runs"])
+    assert abs(float(stated.group(2)) - meta["meta"]["seconds"] / 3600) < 0.1
