@@ -42,6 +42,10 @@ __all__ = [
     "plot_grad_by_depth",
     "plot_heads",
     "AblationExplorer",
+    "STEP_METRICS",
+    "format_pm",
+    "new_figure",
+    "resolve_arms",
 ]
 
 
@@ -59,7 +63,7 @@ METRICS: dict[str, str] = {
     "val_aux1": f"validation accuracy, aux head 1 (after {AUX_HEADS['aux1']})",
     "val_aux2": f"validation accuracy, aux head 2 (after {AUX_HEADS['aux2']})",
 }
-_STEP_METRICS = {"main": "main loss per step", "loss": "optimised (total) loss per step"}
+STEP_METRICS = {"main": "main loss per step", "loss": "optimised (total) loss per step"}
 
 
 def weight_label(aux_weight: float | tuple[float, float]) -> str:
@@ -78,7 +82,8 @@ def _mean_std(values: Sequence[float]) -> tuple[float, float]:
     return m, (statistics.stdev(values) if len(values) > 1 else 0.0)
 
 
-def _pm(values: Sequence[float], digits: int = 3) -> str:
+def format_pm(values: Sequence[float], digits: int = 3) -> str:
+    """``"mean +- std"`` of ``values`` (sample std over seeds), to ``digits`` decimals."""
     m, s = _mean_std(values)
     return f"{m:.{digits}f} +- {s:.{digits}f}"
 
@@ -104,7 +109,7 @@ def summary_table(results: Results, digits: int = 3, *, lr: str = "chosen") -> T
         arm_lr = runs[0].config.get("lr")
         row = [v, weight_label(w), "" if arm_lr is None else f"{arm_lr:g}", len(runs)]
         for key in ("train_main", "val_main", "val_aux1", "val_aux2"):
-            row.append(_pm([h.final(key) for h in runs], digits))
+            row.append(format_pm([h.final(key) for h in runs], digits))
         row.append(f"{_mean_std([_early_grad(h, EARLY) for h in runs])[0]:.3g}")
         rows.append(row)
     return Table(["variant", "aux weight", "lr", "seeds", "train acc", "val acc (main)", f"val acc aux1 ({AUX_HEADS['aux1']})",
@@ -252,7 +257,8 @@ def plateau_table(results: Results, metric: str = "val_main", *, last: int = 2, 
 
 
 # ----------------------------------------------------------------------------- plots
-def _figure(ncols: int = 1, width: float = 5.0, height: float = 3.2):
+def new_figure(ncols: int = 1, width: float = 5.0, height: float = 3.2):
+    """A pyplot figure with one row of ``ncols`` axes, each ``width`` x ``height`` inches: (figure, axes)."""
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, ncols, figsize=(width * ncols, height), dpi=80, squeeze=False)
@@ -266,7 +272,8 @@ def _colors(arms: Sequence[tuple[str, float]]) -> dict[tuple[str, float], Any]:
     return {arm: cmap(i % 10) for i, arm in enumerate(arms)}
 
 
-def _check_arms(results: Results, arms: Sequence[tuple[str, float]] | None) -> list[tuple[str, float]]:
+def resolve_arms(results: Results, arms: Sequence[tuple[str, float]] | None) -> list[tuple[str, float]]:
+    """``arms`` as (variant, aux weight) pairs present in ``results`` (all of them for None); a clear error otherwise."""
     if arms is None:
         return results.arms
     arms = [(v, _arm_weight(_weight_pair(w))) for v, w in arms]
@@ -278,8 +285,8 @@ def _check_arms(results: Results, arms: Sequence[tuple[str, float]] | None) -> l
 
 def draw_curves(ax, results: Results, metric: str, arms: Sequence[tuple[str, float]], lr: str = "chosen") -> None:
     """Mean over seeds (line) and min-max over seeds (band) of one metric, per arm (runs at ``lr``)."""
-    if metric not in METRICS and metric not in _STEP_METRICS:
-        raise ValueError(f"metric must be one of {list(METRICS) + list(_STEP_METRICS)}, got {metric!r}")
+    if metric not in METRICS and metric not in STEP_METRICS:
+        raise ValueError(f"metric must be one of {list(METRICS) + list(STEP_METRICS)}, got {metric!r}")
     colors = _colors(results.arms)
     for arm in arms:
         runs = results.arm(*arm, lr=lr)
@@ -298,7 +305,7 @@ def draw_curves(ax, results: Results, metric: str, arms: Sequence[tuple[str, flo
         ax.plot(x, mean, color=colors[arm], label=f"{arm_label(*arm)} (n={len(runs)})")
         ax.fill_between(x, [min(c) for c in cols], [max(c) for c in cols], color=colors[arm], alpha=0.2)
     ax.set_xlabel("epoch" if metric in METRICS else "step")
-    ax.set_ylabel(METRICS.get(metric) or _STEP_METRICS[metric], fontsize=8)
+    ax.set_ylabel(METRICS.get(metric) or STEP_METRICS[metric], fontsize=8)
     if metric in METRICS:
         ax.axhline(1 / results.runs[0].config["num_classes"], color="grey", lw=0.8, ls=":")
     ax.legend(fontsize=7)
@@ -309,8 +316,8 @@ def plot_curves(results: Results, metrics: Sequence[str] = ("main", "val_main"),
     """Learning curves: one panel per metric, mean and min-max band over seeds per arm (runs at ``lr``)."""
     import matplotlib.pyplot as plt
 
-    arms = _check_arms(results, arms)
-    fig, axes = _figure(len(metrics), 4.6, 3.2)
+    arms = resolve_arms(results, arms)
+    fig, axes = new_figure(len(metrics), 4.6, 3.2)
     for ax, m in zip(axes, metrics):
         draw_curves(ax, results, m, arms, lr)
     if title:
@@ -329,7 +336,7 @@ def plot_grad_by_depth(results: Results, variants: Sequence[str] | None = None, 
 
     variants = list(variants or dict.fromkeys(v for v, _ in results.arms))
     colors = _colors(results.arms)
-    fig, axes = _figure(len(variants), 4.6, 3.2)
+    fig, axes = new_figure(len(variants), 4.6, 3.2)
     for ax, v in zip(axes, variants):
         for arm in [a for a in results.arms if a[0] == v]:
             runs = results.arm(*arm, lr=lr)
@@ -356,8 +363,8 @@ def plot_heads(results: Results, title: str | None = None, *, lr: str = "chosen"
     """Final validation accuracy of the main and both auxiliary heads per arm (mean, seed min-max; runs at ``lr``)."""
     import matplotlib.pyplot as plt
 
-    arms = [a for a in _check_arms(results, arms) if results.arm(*a, lr=lr)]
-    fig, axes = _figure(1, max(6.5, 1.1 * len(arms)), 3.0)
+    arms = [a for a in resolve_arms(results, arms) if results.arm(*a, lr=lr)]
+    fig, axes = new_figure(1, max(6.5, 1.1 * len(arms)), 3.0)
     ax = axes[0]
     heads = ("val_aux1", "val_aux2", "val_main")
     width = 0.8 / len(heads)

@@ -60,6 +60,7 @@ __all__ = [
     "check_branch3_kernel_saving",
     "check_block_out_channels",
     "check_conv_as_linear",
+    "table_html",
 ]
 
 
@@ -105,7 +106,7 @@ _CELL_STYLE = "padding:2px 12px;border-bottom:1px solid #ddd"
 _NUM_STYLE = "text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap"
 
 
-def _widget_table_html(table: Table, font_size: int | None = None) -> str:
+def table_html(table: Table, font_size: int | None = None) -> str:
     """A :class:`Table` as HTML with padded cells and right-aligned numeric columns."""
     esc = html.escape
     numeric = [all(isinstance(r[i], (int, float)) and not isinstance(r[i], bool) or r[i] is None
@@ -148,7 +149,7 @@ def reduction_html(rc: ReductionCost) -> str:
     elif rc.reduction == rc.c_in and rc.c_in > 1:
         note = (f"<br><i>This 1x1 conv keeps all {_plural(rc.c_in, 'input channel')}: "
                 f"it does not reduce anything.</i>")
-    return f"{_widget_table_html(reduction_table(rc))}<p>{verdict} {break_even}{note}</p>"
+    return f"{table_html(reduction_table(rc))}<p>{verdict} {break_even}{note}</p>"
 
 
 def _reduction_curve(c_in: int, c_out: int, kernel: int, size: int, r_max: int) -> tuple[list[int], list[float]]:

@@ -47,6 +47,11 @@ __all__ = [
     "FeatureBrowser",
     "feature_browser",
     "MAX_UPLOAD_BYTES",
+    "Preprocess",
+    "no_preprocess",
+    "as_batch",
+    "clean_axes",
+    "colorize",
 ]
 
 
@@ -62,18 +67,21 @@ _VIRIDIS = (matplotlib.colormaps["viridis"](np.linspace(0, 1, 256))[:, :3] * 255
 Preprocess = Callable[[Tensor], Tensor]
 
 
-def _identity(x: Tensor) -> Tensor:
+def no_preprocess(x: Tensor) -> Tensor:
+    """The default :data:`Preprocess`: the image batch unchanged."""
     return x
 
 
-def _clean(ax: Any) -> None:
+def clean_axes(ax: Any) -> None:
+    """No ticks and no frame: an axes that shows only its image."""
     ax.set_xticks([])
     ax.set_yticks([])
     for s in ax.spines.values():
         s.set_visible(False)
 
 
-def _as_batch(image: Tensor) -> Tensor:
+def as_batch(image: Tensor) -> Tensor:
+    """A (3, H, W) image (or the first of a batch) as a batch of one; a clear error for anything else."""
     if not isinstance(image, Tensor) or image.dim() not in (3, 4):
         raise ValueError(f"image must be a (3, H, W) tensor in [0, 1], got {getattr(image, 'shape', type(image).__name__)}")
     return image.unsqueeze(0) if image.dim() == 3 else image[:1]
@@ -117,7 +125,7 @@ def plot_first_layer_filters(models: Mapping[str, GoogLeNet], *, cols: int | Non
         inner = g.subgridspec(rows, cols, wspace=0.08, hspace=0.25)
         for i in range(rows * cols):
             ax = fig.add_subplot(inner[i // cols, i % cols])
-            _clean(ax)
+            clean_axes(ax)
             if i < len(t):
                 ax.imshow(t[i], interpolation="nearest")
                 ax.set_title(str(i), fontsize=6, pad=1)
@@ -146,7 +154,7 @@ def _tile(a: np.ndarray, size: int = _TILE, rgb: bool = False) -> np.ndarray:
         if hi - lo <= 1e-6 * max(1.0, abs(hi)):  # a flat map (e.g. a unit ReLU keeps at 0): grey, not "low"
             img = np.full(a.shape + (3,), 200, np.uint8)
         else:
-            img = _colorize(a, lo, hi)
+            img = colorize(a, lo, hi)
     if img.shape[0] != size:
         img = np.asarray(Image.fromarray(img).resize((size, size), Image.Resampling.NEAREST))
     return img
@@ -172,7 +180,7 @@ def _mosaic_figure(rows: list[list[np.ndarray | None]], labels: list[str], title
     top = 1 - (0.4 if title else 0.1) / fig.get_figheight() - (0.15 if col_titles else 0) / fig.get_figheight()
     ax = fig.add_axes((label_width / fig.get_figwidth(), 0.02, w / fig.get_figwidth(), top - 0.02))
     ax.imshow(m, interpolation="nearest")
-    _clean(ax)
+    clean_axes(ax)
     for i, lab in enumerate(labels):
         ax.text(-4, i * (size + 2) + size / 2, lab, ha="right", va="center", fontsize=7,
                 color=(colors[i] if colors else "black"))
@@ -195,8 +203,8 @@ def plot_stage_grids(model: GoogLeNet, image: Tensor, *, preprocess: Preprocess 
     nearly uniform."""
     rank = check_choice("rank", rank, ("contrast", "mean"))
     stages = list(stage_names(model) if stages is None else stages)
-    x = _as_batch(image)
-    acts = activations(model, (preprocess or _identity)(x), stages)
+    x = as_batch(image)
+    acts = activations(model, (preprocess or no_preprocess)(x), stages)
     inp = _tile(x[0].permute(1, 2, 0).numpy(), rgb=True)
     rows, labels = [], []
     for name in stages:
@@ -214,8 +222,8 @@ def plot_branches(model: GoogLeNet, image: Tensor, block: str, *, preprocess: Pr
     if block not in block_names(model):
         raise ValueError(f"block must be one of {block_names(model)} (or the short form '4a'), got {block!r}")
     names = [f"{block}.{b}" for b in BRANCH_NAMES]
-    x = _as_batch(image)
-    acts = activations(model, (preprocess or _identity)(x), names)
+    x = as_batch(image)
+    acts = activations(model, (preprocess or no_preprocess)(x), names)
     total = sum(float(acts[n][0].pow(2).sum()) for n in names) or 1.0
     inp = _tile(x[0].permute(1, 2, 0).numpy(), rgb=True)
     rows, labels = [], []
@@ -231,8 +239,8 @@ def plot_branches(model: GoogLeNet, image: Tensor, block: str, *, preprocess: Pr
 def plot_trained_vs_random(models: Mapping[str, GoogLeNet], image: Tensor, layers: Sequence[str], *,
                            preprocess: Preprocess | None = None, channels: int = 6) -> Figure:
     """For each layer, the most active maps of each network in adjacent rows."""
-    x = _as_batch(image)
-    prep = preprocess or _identity
+    x = as_batch(image)
+    prep = preprocess or no_preprocess
     acts = {k: activations(m, prep(x), list(layers)) for k, m in models.items()}
     inp = _tile(x[0].permute(1, 2, 0).numpy(), rgb=True)
     rows, labels = [], []
@@ -269,9 +277,9 @@ def plot_inputs(images: Mapping[str, Tensor]) -> Figure:
     """The input images in a row, with their names."""
     fig, axes = plt.subplots(1, len(images), figsize=(1.3 * len(images), 1.55), dpi=_DPI, squeeze=False)
     for ax, (name, img) in zip(axes[0], images.items()):
-        ax.imshow(_as_batch(img)[0].permute(1, 2, 0).numpy(), interpolation="nearest")
+        ax.imshow(as_batch(img)[0].permute(1, 2, 0).numpy(), interpolation="nearest")
         ax.set_title(name, fontsize=8)
-        _clean(ax)
+        clean_axes(ax)
     fig.tight_layout(pad=0.2)
     plt.close(fig)
     return fig
@@ -283,7 +291,7 @@ def plot_visualized(images: Tensor, labels: Sequence[str], *, title: str | None 
     for ax, img, lab in zip(axes[0], images, labels):
         ax.imshow(img.permute(1, 2, 0).numpy(), interpolation="nearest")
         ax.set_title(lab, fontsize=7)
-        _clean(ax)
+        clean_axes(ax)
     if title:
         fig.suptitle(title, fontsize=9)
     fig.tight_layout(pad=0.2, rect=(0, 0, 1, 0.86 if title else 1))
@@ -305,7 +313,7 @@ def plot_probes(image_size: int, periods: Sequence[int], kinds: Sequence[str] = 
         for c, p in enumerate(periods):
             img = scale_probes(image_size, p, kind, orientations=4, phases=1, oversample=over)[1, 0].numpy()
             axes[r, c].imshow(img, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-            _clean(axes[r, c])
+            clean_axes(axes[r, c])
             if r == 0:
                 axes[r, c].set_title(f"{p} px", fontsize=7)
         axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
@@ -409,6 +417,7 @@ def plot_preferred_period(responses: Mapping[str, ScaleResponse]) -> Figure:
     return fig
 
 
-def _colorize(a: np.ndarray, lo: float, hi: float) -> np.ndarray:
+def colorize(a: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """``a`` mapped through viridis between ``lo`` and ``hi``: uint8 RGB with one more axis."""
     idx = np.clip((a - lo) / (hi - lo if hi > lo else 1.0) * 255, 0, 255).astype(np.uint8)
     return _VIRIDIS[idx]

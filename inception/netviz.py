@@ -48,6 +48,10 @@ __all__ = [
     "check_conv1_separable",
     "check_resolution_scaling",
     "check_half_macs_width",
+    "SHARE_LABELS",
+    "SHARE_CLIP",
+    "stage_shares",
+    "format_count",
 ]
 
 
@@ -356,7 +360,7 @@ def timing_figure(timings: Table) -> Figure:
 
 
 # ----------------------------------------------------------------------------- the explorer
-_CLIP = 40.0  # % : the explorer's fixed y range; taller bars are clipped and labelled
+SHARE_CLIP = 40.0  # % : the explorer's fixed y range; taller bars are clipped and labelled
 
 
 class _SharePlot:
@@ -379,12 +383,12 @@ class _SharePlot:
         self.macs_bars = ax.add_collection(PolyCollection([], facecolors=MACS_COLOR))
         (self.ref_params,) = ax.plot(self.x - 0.2, np.zeros(n), "_", color="black", ms=9)
         (self.ref_macs,) = ax.plot(self.x + 0.2, np.zeros(n), "_", color="black", ms=9)
-        self.clip_texts = [ax.text(0, _CLIP, "", ha="center", va="bottom", fontsize=7,
+        self.clip_texts = [ax.text(0, SHARE_CLIP, "", ha="center", va="bottom", fontsize=7,
                                    visible=False) for _ in range(2 * n)]
         self.title = ax.set_title("", fontsize=9)
         ax.set_xticks(self.x, self.labels, fontsize=8)
         ax.set_xlim(-0.6, n - 0.4)
-        ax.set_ylim(0, _CLIP * 1.08)
+        ax.set_ylim(0, SHARE_CLIP * 1.08)
         ax.set_ylabel("% of network total", fontsize=8)
         ax.tick_params(axis="y", labelsize=8)
         ax.legend([Patch(color=PARAMS_COLOR), Patch(color=MACS_COLOR),
@@ -400,32 +404,34 @@ class _SharePlot:
         n = len(self.labels)
         for i, (bars, shares, offset) in enumerate(((self.params_bars, params_share, -0.2),
                                                     (self.macs_bars, macs_share, 0.2))):
-            h = np.minimum(np.asarray(shares, dtype=float), _CLIP)
+            h = np.minimum(np.asarray(shares, dtype=float), SHARE_CLIP)
             x0, x1 = self.x + offset - 0.2, self.x + offset + 0.2
             verts = np.stack([np.stack([x0, 0 * h], 1), np.stack([x0, h], 1), np.stack([x1, h], 1),
                               np.stack([x1, 0 * h], 1)], 1)
             bars.set_verts(verts)
             for j, v in enumerate(shares):
                 t = self.clip_texts[i * n + j]
-                t.set_visible(v > _CLIP)
-                if v > _CLIP:
-                    t.set_position((self.x[j] + offset, _CLIP))
+                t.set_visible(v > SHARE_CLIP)
+                if v > SHARE_CLIP:
+                    t.set_position((self.x[j] + offset, SHARE_CLIP))
                     t.set_text(f"{v:.0f}%")
-        self.ref_params.set_ydata(np.minimum(ref_params, _CLIP))
-        self.ref_macs.set_ydata(np.minimum(ref_macs, _CLIP))
+        self.ref_params.set_ydata(np.minimum(ref_params, SHARE_CLIP))
+        self.ref_macs.set_ydata(np.minimum(ref_macs, SHARE_CLIP))
 
 
-_LABELS = [*LAYER_NAMES, "fc"]
+SHARE_LABELS = [*LAYER_NAMES, "fc"]
 
 
-def _shares(layers: Sequence[LayerCost]) -> tuple[list[float], list[float]]:
+def stage_shares(layers: Sequence[LayerCost]) -> tuple[list[float], list[float]]:
+    """Per-entry share (%) of parameters and of MACs, in the order of :data:`SHARE_LABELS`."""
     rows = {name: (p, m) for name, p, m in stage_costs(layers)}
     tp = sum(p for p, _ in rows.values())
     tm = sum(m for _, m in rows.values())
-    return ([100 * rows[n][0] / tp for n in _LABELS], [100 * rows[n][1] / tm for n in _LABELS])
+    return ([100 * rows[n][0] / tp for n in SHARE_LABELS], [100 * rows[n][1] / tm for n in SHARE_LABELS])
 
 
-def _fmt_count(n: float) -> str:
+def format_count(n: float) -> str:
+    """A large count as ``"1.234 G"`` or ``"12.34 M"``."""
     return f"{n / 1e9:.3f} G" if n >= 1e9 else f"{n / 1e6:.2f} M"
 
 
@@ -433,12 +439,12 @@ def explorer_figure(config: GoogLeNetConfig | None = None, input_size: int = 224
     """A static copy of the explorer's plot for ``config`` (for readers without a live kernel)."""
     cfg = config or GoogLeNetConfig(variant="paper")
     layers = cost.layer_costs(cfg, input_size)
-    ref = _shares(cost.layer_costs(GoogLeNetConfig(variant=cfg.variant, naive=cfg.naive), 224))
+    ref = stage_shares(cost.layer_costs(GoogLeNetConfig(variant=cfg.variant, naive=cfg.naive), 224))
     t = cost.totals(layers, include_aux=False)
-    plot = _SharePlot(_LABELS, dpi=90)
-    plot.set_data(*_shares(layers), *ref)
+    plot = _SharePlot(SHARE_LABELS, dpi=90)
+    plot.set_data(*stage_shares(layers), *ref)
     plot.title.set_text(f"{cfg.variant}, width {cfg.width:g}, {input_size}x{input_size} px: "
-                        f"{t.params / 1e6:.2f} M params, {_fmt_count(t.macs)}MACs (ticks: default network)")
+                        f"{t.params / 1e6:.2f} M params, {format_count(t.macs)}MACs (ticks: default network)")
     return plot.fig
 
 

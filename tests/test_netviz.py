@@ -19,7 +19,7 @@ def test_stage_costs_add_up():
     rows = netviz.stage_costs(layers)
     main = cost.totals(layers, include_aux=False)
     assert sum(p for _, p, _ in rows) == main.params and sum(m for _, _, m in rows) == main.macs
-    assert [r[0] for r in rows] == netviz._LABELS
+    assert [r[0] for r in rows] == netviz.SHARE_LABELS
     with_aux = netviz.stage_costs(layers, include_aux=True)
     assert {"aux1", "aux2"} <= {r[0] for r in with_aux}
     assert sum(p for _, p, _ in with_aux) == cost.totals(layers).params
@@ -44,7 +44,7 @@ def test_variant_stage_table():
 def test_plots_return_figures():
     fig = netviz.cost_bars(cost.layer_costs(PAPER), "GoogLeNet")
     assert isinstance(fig, Figure) and len(fig.axes) == 2
-    assert len(fig.axes[0].patches) == len(netviz._LABELS)
+    assert len(fig.axes[0].patches) == len(netviz.SHARE_LABELS)
     fig = netviz.cost_bars(zoo.architecture_costs(zoo.VGG16), "VGG-16")
     assert len(fig.axes[1].patches) == 16  # 13 convolutions + 3 fully connected layers
     assert isinstance(netviz.compare_figure(), Figure)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any, Sequence
 
-from ..ablation import _STEP_METRICS, METRICS, _check_arms, _figure, _pm, arm_label, draw_curves
+from ..ablation import STEP_METRICS, METRICS, resolve_arms, new_figure, format_pm, arm_label, draw_curves
 from ..aux_ablation import Results, Setup, run_arm
 from ..train import History
 from .base import Explorer, ipywidgets
@@ -58,16 +58,16 @@ class AblationExplorer(Explorer):
     # -- logic
     def select(self, arms: Sequence[tuple[str, float]] | None = None, metric: str | None = None) -> None:
         if metric is not None:
-            if metric not in METRICS and metric not in _STEP_METRICS:
-                raise ValueError(f"metric must be one of {list(METRICS) + list(_STEP_METRICS)}, got {metric!r}")
+            if metric not in METRICS and metric not in STEP_METRICS:
+                raise ValueError(f"metric must be one of {list(METRICS) + list(STEP_METRICS)}, got {metric!r}")
             self.metric = metric
         if arms is not None:
-            self.arms = _check_arms(self.results, arms)
+            self.arms = resolve_arms(self.results, arms)
 
     def figure(self):
         import matplotlib.pyplot as plt
 
-        fig, axes = _figure(1, *self.FIG_SIZE)
+        fig, axes = new_figure(1, *self.FIG_SIZE)
         if self.arms:
             draw_curves(axes[0], self.results, self.metric, self.arms)
         else:
@@ -85,7 +85,7 @@ class AblationExplorer(Explorer):
         return max(1, min(self.MAX_ROWS, len(self.results.arms)))
 
     def status(self) -> str:
-        lines = [f"{arm_label(*a)}: {_pm([h.final('val_main') for h in self.results.arm(*a)])}" for a in self.arms
+        lines = [f"{arm_label(*a)}: {format_pm([h.final('val_main') for h in self.results.arm(*a)])}" for a in self.arms
                  if self.metric]
         return "; ".join(lines)
 
@@ -175,7 +175,7 @@ class AblationExplorer(Explorer):
         labels = [arm_label(*a) for a in self.results.arms]
         arms = W.SelectMultiple(options=labels, value=tuple(arm_label(*a) for a in self.arms),
                                 description="arms", rows=self.rows())
-        metric = W.Dropdown(options=[(d, k) for k, d in {**METRICS, **_STEP_METRICS}.items()], value=self.metric,
+        metric = W.Dropdown(options=[(d, k) for k, d in {**METRICS, **STEP_METRICS}.items()], value=self.metric,
                             description="metric")
         image = W.Image(format="png", value=self.plot_png(),
                         layout=W.Layout(width=f"{self.PLOT_PX}px", max_width="100%", height="auto"))

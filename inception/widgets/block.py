@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._checks import check_choice
 from ..architecture import BlockSpec
-from ..blockviz import BlockReport, _widget_table_html, block_presets, block_report, block_svg, branch_table
+from ..blockviz import BlockReport, table_html, block_presets, block_report, block_svg, branch_table
 from ..display import fmt
 from .base import Explorer, ipywidgets
 
@@ -131,7 +131,7 @@ class BlockBuilder(Explorer):
                 self.preset.value = name
         self.parts = {"summary": _summary_html(report, self._custom_note(match)),
                       "diagram": block_svg(report, _DIAGRAM_WIDTH),
-                      "table": _nowrap_chw(_widget_table_html(branch_table(report), font_size=12))}
+                      "table": _nowrap_chw(table_html(branch_table(report), font_size=12))}
         self.view.value = _layout(**self.parts)
         return report
 

@@ -23,7 +23,7 @@ from .. import features
 from .._checks import check_choice
 from ..architecture import BRANCH_NAMES
 from ..architecture import short_name as _short
-from ..featviz import Preprocess, _as_batch, _clean, _colorize, _identity
+from ..featviz import Preprocess, as_batch, clean_axes, colorize, no_preprocess
 from ..features import block_names, feature_names, stage_names
 from ..images import ImageError, prepare_image
 from ..model import GoogLeNet
@@ -74,8 +74,8 @@ class FeatureBrowser(Explorer):
         if not images:
             raise ValueError("images must hold at least one image")
         self.models = dict(models)
-        self.images = {k: _as_batch(v)[0] for k, v in images.items()}
-        self.preprocess = preprocess or _identity
+        self.images = {k: as_batch(v)[0] for k, v in images.items()}
+        self.preprocess = preprocess or no_preprocess
         first = next(iter(self.images.values()))
         self.image_size = image_size or int(first.shape[-1])
         ref = next(iter(self.models.values()))
@@ -160,7 +160,7 @@ class FeatureBrowser(Explorer):
             cols = math.ceil(math.sqrt(n))
             cell = G // cols  # a tile and its 1-pixel margin
             t = max(1, cell - 2)  # tile side in pixels: the maps are scaled (nearest) to fit the box
-            tiles = _colorize(a, lo, hi)[:, np.arange(t) * h // t][:, :, np.arange(t) * w // t]  # n, t, t, 3
+            tiles = colorize(a, lo, hi)[:, np.arange(t) * h // t][:, :, np.arange(t) * w // t]  # n, t, t, 3
             canvas = np.full((max(P, G), 2 * P + 16 + G, 3), 255, np.uint8)
             canvas[:P, :P] = np.asarray(Image.fromarray(img).resize((P, P), Image.Resampling.NEAREST))
             for i in range(n):
@@ -177,7 +177,7 @@ class FeatureBrowser(Explorer):
         v = self._layer_view(s, a)
         r, c = divmod(s["channel"], v["cols"])
         frame = (r * v["cell"], 2 * self.PANEL + 16 + c * v["cell"], v["cell"])
-        return v, _colorize(a[s["channel"]], v["lo"], v["hi"]), frame
+        return v, colorize(a[s["channel"]], v["lo"], v["hi"]), frame
 
     def _render(self, s: dict, a: np.ndarray) -> str:
         """Input | chosen channel (big) | all channels of the layer (small tiles, chosen one framed),
@@ -370,7 +370,7 @@ class FeatureBrowser(Explorer):
         s = self.state
         ax.set_title(f"{s['network']}, {s['image']}: {_short(self.layer_key(s['stage'], s['branch']))}, "
                      f"channel {s['channel']}", fontsize=9)
-        _clean(ax)
+        clean_axes(ax)
         fig.tight_layout(pad=0.2)
         plt.close(fig)
         return fig

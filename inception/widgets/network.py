@@ -10,7 +10,7 @@ from .. import cost
 from .._checks import check_int
 from ..config import VARIANTS, WIDTH_GROUPS, GoogLeNetConfig, variant_spec
 from ..display import Table
-from ..netviz import _CLIP, _LABELS, MACS_COLOR, PARAMS_COLOR, _fmt_count, _shares, concentration
+from ..netviz import SHARE_CLIP, SHARE_LABELS, MACS_COLOR, PARAMS_COLOR, format_count, stage_shares, concentration
 from .base import Explorer, ipywidgets
 
 __all__ = ["NetworkExplorer", "network_widget", "share_plot_svg", "too_small_message", "DESCRIPTION_WIDTH", "SLIDER_WIDTH"]
@@ -60,19 +60,19 @@ def share_plot_svg(params_share: Sequence[float] | None, macs_share: Sequence[fl
     above the fixed range clipped and labelled. ``None`` shares show ``message`` instead."""
     left, right, top, bottom = 44, 8, 26, 22
     pw, ph = width - left - right, height - top - bottom
-    n = len(_LABELS)
-    y_max = _CLIP * 1.08
+    n = len(SHARE_LABELS)
+    y_max = SHARE_CLIP * 1.08
     sx = lambda x: left + (x + 0.6) / n * pw  # noqa: E731  (x from -0.6 to n - 0.4, as the static figure)
-    sy = lambda v: top + ph - min(v, _CLIP) / y_max * ph  # noqa: E731
+    sy = lambda v: top + ph - min(v, SHARE_CLIP) / y_max * ph  # noqa: E731
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="10">',
            f'<path d="M{left} {top}V{top + ph}H{left + pw}" fill="none" stroke="#444"/>']
-    for v in range(0, int(_CLIP) + 1, 10):
+    for v in range(0, int(SHARE_CLIP) + 1, 10):
         out.append(f'<line x1="{left - 4}" y1="{sy(v):.1f}" x2="{left}" y2="{sy(v):.1f}" stroke="#444"/>'
                    f'<text x="{left - 6}" y="{sy(v) + 3:.1f}" text-anchor="end">{v}</text>')
     out.append(f'<text x="11" y="{top + ph / 2}" text-anchor="middle" transform="rotate(-90 11 {top + ph / 2})">'
                f'% of network total</text>')
-    for i, label in enumerate(_LABELS):
+    for i, label in enumerate(SHARE_LABELS):
         out.append(f'<text x="{sx(i):.1f}" y="{top + ph + 14}" text-anchor="middle">{label}</text>')
     if params_share is None or macs_share is None:
         out.append(f'<text x="{left + pw / 2}" y="{top + ph / 2}" text-anchor="middle" font-size="12" '
@@ -84,7 +84,7 @@ def share_plot_svg(params_share: Sequence[float] | None, macs_share: Sequence[fl
                 x0, y = sx(i + offset - 0.2), sy(v)
                 out.append(f'<rect x="{x0:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{top + ph - y:.1f}" '
                            f'fill="{color}"/>')
-                if v > _CLIP:
+                if v > SHARE_CLIP:
                     out.append(f'<text x="{sx(i + offset):.1f}" y="{y - 2:.1f}" text-anchor="middle" '
                                f'font-size="8">{v:.0f}%</text>')
     for refs, offset in ((ref_params, -0.2), (ref_macs, 0.2)):
@@ -134,7 +134,7 @@ class NetworkExplorer(Explorer):
         self.message = ""
         # the default network of every variant, with and without naive blocks: computed once here
         # so that switching variant costs no more than moving a slider
-        self._ref = {(v, nv): _shares(cost.layer_costs(GoogLeNetConfig(variant=v, naive=nv), 224))
+        self._ref = {(v, nv): stage_shares(cost.layer_costs(GoogLeNetConfig(variant=v, naive=nv), 224))
                      for v in VARIANTS for nv in (False, True)}
         self._min_px = {(v, nv): _min_size(v, nv) for v in VARIANTS for nv in (False, True)}
         for w in (self.variant, self.naive, self.width, *self.stage_width, self.resolution):
@@ -218,16 +218,16 @@ class NetworkExplorer(Explorer):
             f"<tr><td>parameters (inference)</td><td><b>{n['params']:,}</b></td>"
             f"<td>x{n['params_vs_default']:.2f}</td></tr>"
             f"<tr><td>parameters with aux heads</td><td>{n['params_with_aux']:,}</td><td></td></tr>"
-            f"<tr><td>multiply-accumulates</td><td><b>{_fmt_count(n['macs'])}</b></td>"
+            f"<tr><td>multiply-accumulates</td><td><b>{format_count(n['macs'])}</b></td>"
             f"<td>x{n['macs_vs_default']:.2f}</td></tr>"
-            f"<tr><td>FLOPs (2 x MACs)</td><td>{_fmt_count(n['flops'])}</td><td></td></tr>"
+            f"<tr><td>FLOPs (2 x MACs)</td><td>{format_count(n['flops'])}</td><td></td></tr>"
             f"<tr><td>MACs in stem + stage 3</td><td>{n['early_macs']:.1%}</td><td></td></tr>"
             f"<tr><td>params in stage 5 + fc</td><td>{n['late_params']:.1%}</td><td></td></tr>"
             f"<tr><td>channels before the classifier</td><td>{n['out_channels']:,}</td><td></td></tr>"
             "</table><p style='font-size:11px'>x: relative to the same variant at width 1, 224 px. "
             "Bars: share of each block; black ticks: the default network.</p>"
         )
-        pshare, mshare = _shares(layers)
+        pshare, mshare = stage_shares(layers)
         self._show(totals, share_plot_svg(pshare, mshare, ref[0], ref[1]))
 
     def _show(self, totals: str, plot: str) -> None:
