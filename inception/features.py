@@ -22,7 +22,7 @@ import torch
 from torch import Tensor, nn
 
 from ._checks import check_choice, check_int
-from .architecture import BLOCK_NAMES, BRANCH_NAMES, POOLS, long_name, short_name
+from .architecture import BRANCH_NAMES, long_name, short_name
 from .display import Table, Verdict, verdict
 from .model import GoogLeNet, Inception
 
@@ -252,18 +252,6 @@ def branch_energy(model: GoogLeNet, x: Tensor) -> BranchEnergy:
 
 
 # ---------------------------------------------------------------- branch ablation
-#: The order in which the trunk runs the blocks and the pools between them, from the vocabulary
-#: (``architecture.BLOCK_NAMES`` and ``POOLS``): "inception3a", "inception3b", "maxpool3", ...
-_BLOCK_SEQUENCE: tuple[str, ...] = tuple(n for b in BLOCK_NAMES for n in (long_name(b), POOLS.get(b)) if n)
-
-
-def _logits_after(model: GoogLeNet, block: str, x: Tensor) -> Tensor:
-    """The main head's logits, given ``x``, the output of ``block`` (the layers above it are run)."""
-    for name in _BLOCK_SEQUENCE[_BLOCK_SEQUENCE.index(block) + 1:]:
-        x = getattr(model, name)(x)
-    return model.forward_head(x)
-
-
 @dataclass(frozen=True)
 class BranchAblation:
     """Validation accuracy with one branch of one block zeroed, against a random control.
@@ -331,9 +319,10 @@ def branch_ablation(model: GoogLeNet, images: Tensor, labels: Tensor, *,
                          f"got {getattr(labels, 'shape', type(labels).__name__)}")
     draws, batch_size = check_int("draws", draws, 1), check_int("batch_size", batch_size, 1)
     blocks = tuple(block_names(model) if blocks is None else [_canonical(model, b) for b in blocks])
+    valid = block_names(model)
     for b in blocks:
-        if b not in _BLOCK_SEQUENCE:
-            raise ValueError(f"blocks must name Inception blocks, one of {[n for n in _BLOCK_SEQUENCE if n.startswith('inception')]}, got {b!r}")
+        if b not in valid:
+            raise ValueError(f"blocks must name Inception blocks, one of {valid}, got {b!r}")
     prep = preprocess or (lambda t: t)
     channels = np.array([[activations(model, prep(x_all[:1]), f"{b}.{br}").popitem()[1].shape[1]
                           for br in BRANCH_NAMES] for b in blocks])
@@ -364,12 +353,12 @@ def branch_ablation(model: GoogLeNet, images: Tensor, labels: Tensor, *,
                 for j in range(len(BRANCH_NAMES)):
                     z = out.clone()
                     z[:, edges[j]:edges[j + 1]] = 0
-                    correct[i, j] += int((_logits_after(model, b, z).argmax(1) == y).sum())
+                    correct[i, j] += int((model.forward_from(b, z).argmax(1) == y).sum())
                 for n, draws_n in masks[i].items():
                     for d, idx in enumerate(draws_n):
                         z = out.clone()
                         z[:, idx] = 0
-                        hits = int((_logits_after(model, b, z).argmax(1) == y).sum())
+                        hits = int((model.forward_from(b, z).argmax(1) == y).sum())
                         correct_ctl[i, channels[i] == n, d] += hits
     finally:
         model.train(was_training)

@@ -16,7 +16,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ._checks import ArgumentTypeError, check_bool, check_memory, check_number
-from .architecture import AUX_HEADS, BRANCH_NAMES, LAYER_NAMES, POOLS, BlockSpec, check_filter_count, long_name
+from .architecture import (AUX_HEADS, BLOCK_NAMES, BRANCH_NAMES, LAYER_NAMES, POOLS, BlockSpec, block_stage,
+                           check_filter_count, long_name)
 from .config import AUX_POOL_OUTPUT, INIT_SCHEMES, GoogLeNetConfig, VariantSpec, aux_fixed_pool_fits, variant_spec
 from .cost import _param_count, _single_image_bn_map, min_input_size, min_train_input_size
 
@@ -215,6 +216,12 @@ class FeatureInfo:
     module: str
     num_chs: int
     reduction: int
+
+
+#: The trunk above the stem in forward order, the blocks and the pools between them, derived from the
+#: vocabulary (``architecture.BLOCK_NAMES``, ``POOLS``): "inception3a", "inception3b", "maxpool3", ...
+#: ``GoogLeNet._layers`` spells the same order out with shapes; a test keeps the two equal.
+_TRUNK: tuple[str, ...] = tuple(n for b in BLOCK_NAMES for n in (long_name(b), POOLS.get(b)) if n)
 
 
 class GoogLeNet(nn.Module):
@@ -546,6 +553,22 @@ class GoogLeNet(nn.Module):
                 if stop_early and len(found) == len(wanted):
                     break  # the generator is dropped: nothing above this layer runs
         return {n: found[n] for n in wanted}
+
+    def forward_from(self, name: str, x: Tensor) -> Tensor:
+        """The main head's logits when ``x`` stands for the output of block ``name`` ("4a" or
+        "inception4a"): only the layers above it run (no auxiliary heads).
+
+        For interventions: take a block's output from :meth:`forward_intermediates`, change it (zero
+        a branch's channels, say) and finish the pass. ``forward_from("5b", f)`` is ``forward_head(f)``.
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"name must be an Inception block name (str), got {type(name).__name__}")
+        block_stage(name)  # a clear error for anything but a block
+        if not isinstance(x, Tensor) or x.dim() != 4:
+            raise ValueError(f"x must be a block's output, an (N, C, H, W) tensor, got {getattr(x, 'shape', type(x).__name__)}")
+        for layer in _TRUNK[_TRUNK.index(long_name(name)) + 1:]:
+            x = getattr(self, layer)(x)
+        return self.forward_head(x)
 
     def forward_features(self, x: Tensor) -> Tensor:
         """The last feature map (N, 1024, 7, 7 at 224 px), no auxiliary heads run."""

@@ -202,3 +202,44 @@ def test_forward_until_deeper_module_paths_and_gradients():
     assert all(not m._forward_hooks for m in model.modules())  # the deep path's hook is gone
     with pytest.raises(ValueError, match="not part of the trunk"):
         features._forward_until(model, "fc")(x)
+
+
+@pytest.mark.parametrize("variant", sorted(inception.VARIANTS))
+def test_forward_from_finishes_the_pass_from_any_block(variant):
+    model = _model(variant).eval()
+    x = torch.rand(2, 3, 32, 32)
+    logits = model(x).logits
+    acts = model.forward_intermediates(x, [long_name(b) for b in inception.BLOCK_NAMES])
+    for name, out in acts.items():
+        torch.testing.assert_close(model.forward_from(name, out), logits, rtol=0, atol=1e-5)
+    assert torch.equal(model.forward_from("5b", acts["inception5b"]), model.forward_head(acts["inception5b"]))
+
+
+def test_forward_from_runs_only_the_layers_above():
+    from inception.model import _TRUNK
+
+    model = _model().eval()
+    ran, handles = _count_runs(model)
+    acts = model.forward_intermediates(torch.rand(1, 3, 32, 32), "4d")
+    ran.clear()
+    try:
+        model.forward_from("4d", acts["inception4d"])
+    finally:
+        for h in handles:
+            h.remove()
+    blocks = {n.partition(".")[0] for n in ran}
+    assert blocks == {"inception4e", "maxpool4", "inception5a", "inception5b", "avgpool", "dropout", "fc"}
+    # the vocabulary's order is the order _layers runs (the walk yields every block in that order)
+    walk = [n for n, _ in model._layers(torch.rand(1, 3, 32, 32)) if n.startswith("inception")]
+    assert walk == [n for n in _TRUNK if n.startswith("inception")]
+
+
+@pytest.mark.parametrize("name, x, error, match", [
+    ("conv3", torch.rand(1, 192, 4, 4), ValueError, "name must be an Inception block"),
+    ("6a", torch.rand(1, 192, 4, 4), ValueError, "name must be an Inception block"),
+    (3, torch.rand(1, 192, 4, 4), TypeError, "name must be an Inception block name"),
+    ("4a", torch.rand(192, 4, 4), ValueError, r"x must be a block's output, an \(N, C, H, W\) tensor"),
+])
+def test_forward_from_clear_errors(name, x, error, match):
+    with pytest.raises(error, match=match):
+        _model().eval().forward_from(name, x)
