@@ -585,7 +585,7 @@ def check_conv_as_linear(conv: Any, fc: Any, x: Any) -> Verdict:
     from torch import nn
 
     if conv is None:
-        return verdict(None, missing="Fill in your nn.Conv2d (it is still None).")
+        return verdict(None, missing="Fill in your nn.Conv2d, then run the cell again.")
     if not isinstance(fc, nn.Linear):
         raise TypeError(f"fc must be an nn.Linear, got {type(fc).__name__}")
     if not isinstance(conv, nn.Conv2d):

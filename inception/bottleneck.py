@@ -198,7 +198,7 @@ def check_width_for(answer: int | None, curve: BottleneckCurve, max_error: float
     expected = curve.width_for(max_error)
     what = f"the narrowest width with error <= {max_error:.0%}"
     if answer is None:
-        return verdict(None, missing=f"Fill in your answer for {what} (it is still None).")
+        return verdict(None, missing=f"Fill in your answer for {what}, then run the cell again.")
     answer = check_number("answer", answer)
     hint = ("too narrow: its error is above the limit" if answer < expected else
             "wide enough, but a narrower width also meets the limit")

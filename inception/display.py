@@ -111,7 +111,7 @@ def check_answer(answer: Any, expected: float, what: str, *, tol: float = 0.0, h
     from ._checks import check_number  # display stays importable on its own
 
     if answer is None:
-        return verdict(None, missing=f"Fill in your answer for {what} (it is still None).")
+        return verdict(None, missing=f"Fill in your answer for {what}, then run the cell again.")
     answer = check_number(f"answer for {what}", answer)
     return verdict(abs(answer - expected) <= tol, f"{what} = {_show(answer)}.",
                    f"{_show(answer)} is not {what}. {hint}".rstrip())

@@ -404,7 +404,7 @@ def test_check_conv_as_linear_exercise():
 
     torch.manual_seed(1)
     fc, x = nn.Linear(6, 3), torch.randn(1, 6, 4, 4)
-    assert str(bv.check_conv_as_linear(None, fc, x)) == "Fill in your nn.Conv2d (it is still None)."
+    assert str(bv.check_conv_as_linear(None, fc, x)) == "Fill in your nn.Conv2d, then run the cell again."
     conv = nn.Conv2d(6, 3, 1)
     v = bv.check_conv_as_linear(conv, fc, x)                                 # right shape, its own weights
     assert v.ok is False and str(v).startswith("Not yet: right shape, different numbers.")

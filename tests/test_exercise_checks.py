@@ -39,3 +39,18 @@ def test_verdict_needs_only_the_message_of_its_state():
     assert str(display.verdict(False, wrong="x must be a pair.")) == "Not yet: x must be a pair."
     assert str(display.verdict(True, "42.")) == "Correct: 42."
     assert str(display.verdict(None)) == "Fill in your answer, then run the cell again."
+
+
+def test_every_placeholder_message_ends_the_same_way():
+    # the state "answer still missing" reads the same in every notebook: "Fill in ..., then run the cell again."
+    literal = re.compile(r'f?"([^"\n]*)"')
+    messages = []
+    for p in [*SOURCES, PACKAGE / "display.py"]:
+        for m in re.finditer(r'missing=((?:f?"[^"\n]*"\s*)+)', p.read_text()):
+            msg = "".join(literal.findall(m.group(1)))
+            if not msg.endswith("..."):  # display.verdict's docstring shows the call with "Fill in x, ..."
+                messages.append((p.name, msg))
+    assert len(messages) >= 10, messages
+    bad = [(f, msg) for f, msg in messages if not (msg.startswith("Fill in") and msg.endswith("then run the cell again."))]
+    assert bad == []
+    assert str(display.check_answer(None, 3.0, "the width")) == "Fill in your answer for the width, then run the cell again."
