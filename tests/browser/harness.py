@@ -150,12 +150,16 @@ class LabServer:
     to the server's (and so the kernels') environment, e.g. ``{"PYTHONPATH": ...}``.
     ``server_config``: the server config file passed with ``--config`` as the README does
     (default: the repository's, see :data:`SERVER_CONFIG`); None for Jupyter's defaults.
+    ``windowing_mode``: the notebook's ``windowingMode`` setting. The tests use "none" (every
+    cell attached, so any output can be found); None keeps JupyterLab's default, what a user sees.
     """
 
     root: Path
     state: Path
     extra_env: dict[str, str] = field(default_factory=dict)
     server_config: Path | None = SERVER_CONFIG
+    windowing_mode: str | None = "none"
+    lab_settings: dict[str, dict] = field(default_factory=dict)  # more settings files, e.g. the README's
     startup_timeout: float = 180.0
     port: int = 0
     token: str = ""
@@ -189,14 +193,17 @@ class LabServer:
         return d
 
     def _write_config(self, d: dict[str, Path]) -> None:
-        # Lab settings: every cell stays in the DOM (no virtual scrolling), no news, no update
-        # checks, no toasts over the widgets, no autosave (the copy is thrown away anyway).
+        # Lab settings: the windowing mode, no news, no update checks, no toasts over the
+        # widgets, no autosave (the copy is thrown away anyway).
+        tracker = {} if self.windowing_mode is None else {"windowingMode": self.windowing_mode}
         settings = {
-            "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+            "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": tracker,
             "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
                 "fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True},
             "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
         }
+        for rel, value in self.lab_settings.items():
+            settings[rel] = {**settings.get(rel, {}), **value}
         for rel, value in settings.items():
             p = d["settings"] / rel
             p.parent.mkdir(parents=True, exist_ok=True)
@@ -693,6 +700,19 @@ def write_floor_notebook(notebooks_dir: Path) -> str:
     _one_cell_notebook(notebooks_dir / FLOOR_NOTEBOOK, _FLOOR_SOURCE)
     return FLOOR_NOTEBOOK
 
+
+
+def write_in_page_floor(notebooks_dir: Path, case: SliderCase) -> tuple[SliderCase, SliderCase]:
+    """A copy of ``case``'s notebook with the floor's cell appended, so a trivial slider and the
+    explorer can be timed in the same page and kernel. Returns (explorer case, floor case) for it."""
+    import dataclasses
+
+    nb = json.loads((notebooks_dir / case.notebook).read_text())
+    nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "zz-floor", "metadata": {},
+                        "outputs": [], "source": _FLOOR_SOURCE})
+    name = f"zz_in_page_{case.notebook}"
+    (notebooks_dir / name).write_text(json.dumps(nb, indent=1))
+    return dataclasses.replace(case, notebook=name), dataclasses.replace(FLOOR_CASE, notebook=name)
 
 # In-page timing of one keyboard move: the keydown's event timestamp to the DOM mutation after
 # which every output differs from before (MutationObserver callback, before paint). Playwright's
