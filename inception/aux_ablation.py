@@ -287,10 +287,14 @@ def run_record(h: History) -> dict[str, Any]:
             "lr": c.get("lr"), "n_epochs": c.get("epochs", len(val)), "val_acc": val[-1] if val else None}
 
 
+def _saved(x: Any) -> float | None:
+    """A float as the results file saves it (6 significant digits), so saved and asked values compare equal."""
+    return None if x is None else float(f"{float(x):.6g}")
+
+
 def _key(variant: Any, aux1: Any, aux2: Any, seed: Any, lr: Any) -> tuple:
-    """What identifies a run within one setup; floats to 6 significant digits, as they are saved."""
-    r = lambda x: None if x is None else float(f"{float(x):.6g}")  # noqa: E731
-    return (variant, r(aux1), r(aux2), seed, r(lr))
+    """What identifies a run within one setup; floats as they are saved."""
+    return (variant, _saved(aux1), _saved(aux2), seed, _saved(lr))
 
 
 def _run_key(h: History) -> tuple:
@@ -374,8 +378,7 @@ class Results:
             elif isinstance(lr, str) or isinstance(lr, bool) or not isinstance(lr, (int, float)):
                 raise ValueError(f"lr must be 'chosen', 'common', a number or None, got {lr!r}")
         if lr is not None:  # (still None for results without a setup, e.g. built by hand)
-            r = _key(None, None, None, None, lr)[-1]
-            runs = [h for h in runs if _key(None, None, None, None, h.config.get("lr"))[-1] == r]
+            runs = [h for h in runs if _saved(h.config.get("lr")) == _saved(lr)]
         return sorted(runs, key=lambda h: h.config["seed"])
 
     def common_lr(self, variant: str) -> float | None:
