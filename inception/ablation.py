@@ -12,7 +12,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from .display import Table, Verdict, verdict
+from .display import Table, Verdict, subplots, verdict
 from .aux_ablation import Results, _arm_weight, _weight_pair
 from .stats import PairedDifference, paired_difference, plateau
 from .architecture import AUX_HEADS
@@ -44,7 +44,7 @@ __all__ = [
     "AblationExplorer",
     "STEP_METRICS",
     "format_pm",
-    "new_figure",
+    "figure_row",
     "resolve_arms",
 ]
 
@@ -257,11 +257,10 @@ def plateau_table(results: Results, metric: str = "val_main", *, last: int = 2, 
 
 
 # ----------------------------------------------------------------------------- plots
-def new_figure(ncols: int = 1, width: float = 5.0, height: float = 3.2):
+def figure_row(ncols: int = 1, width: float = 5.0, height: float = 3.2):
     """A pyplot figure with one row of ``ncols`` axes, each ``width`` x ``height`` inches: (figure, axes)."""
-    import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, ncols, figsize=(width * ncols, height), dpi=80, squeeze=False)
+    fig, axes = subplots(1, ncols, figsize=(width * ncols, height), dpi=80, squeeze=False)
     return fig, axes[0]
 
 
@@ -314,16 +313,14 @@ def draw_curves(ax, results: Results, metric: str, arms: Sequence[tuple[str, flo
 def plot_curves(results: Results, metrics: Sequence[str] = ("main", "val_main"),
                 arms: Sequence[tuple[str, float]] | None = None, title: str | None = None, *, lr: str = "chosen"):
     """Learning curves: one panel per metric, mean and min-max band over seeds per arm (runs at ``lr``)."""
-    import matplotlib.pyplot as plt
 
     arms = resolve_arms(results, arms)
-    fig, axes = new_figure(len(metrics), 4.6, 3.2)
+    fig, axes = figure_row(len(metrics), 4.6, 3.2)
     for ax, m in zip(axes, metrics):
         draw_curves(ax, results, m, arms, lr)
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    plt.close(fig)
     return fig
 
 
@@ -332,11 +329,10 @@ def plot_grad_by_depth(results: Results, variants: Sequence[str] | None = None, 
     """Mean gradient norm of each stage (input -> output), one line per aux weight, one panel per variant.
 
     ``lr``: which runs (:meth:`Results.arm`); ``"common"`` compares the arms at one learning rate."""
-    import matplotlib.pyplot as plt
 
     variants = list(variants or dict.fromkeys(v for v, _ in results.arms))
     colors = _colors(results.arms)
-    fig, axes = new_figure(len(variants), 4.6, 3.2)
+    fig, axes = figure_row(len(variants), 4.6, 3.2)
     for ax, v in zip(axes, variants):
         for arm in [a for a in results.arms if a[0] == v]:
             runs = results.arm(*arm, lr=lr)
@@ -354,17 +350,15 @@ def plot_grad_by_depth(results: Results, variants: Sequence[str] | None = None, 
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    plt.close(fig)
     return fig
 
 
 def plot_heads(results: Results, title: str | None = None, *, lr: str = "chosen",
                arms: Sequence[tuple[str, Any]] | None = None):
     """Final validation accuracy of the main and both auxiliary heads per arm (mean, seed min-max; runs at ``lr``)."""
-    import matplotlib.pyplot as plt
 
     arms = [a for a in resolve_arms(results, arms) if results.arm(*a, lr=lr)]
-    fig, axes = new_figure(1, max(6.5, 1.1 * len(arms)), 3.0)
+    fig, axes = figure_row(1, max(6.5, 1.1 * len(arms)), 3.0)
     ax = axes[0]
     heads = ("val_aux1", "val_aux2", "val_main")
     width = 0.8 / len(heads)
@@ -387,7 +381,6 @@ def plot_heads(results: Results, title: str | None = None, *, lr: str = "chosen"
     if title:
         ax.set_title(title, fontsize=9)
     fig.tight_layout()
-    plt.close(fig)
     return fig
 
 

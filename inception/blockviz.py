@@ -19,7 +19,7 @@ from ._checks import check_choice, check_int
 from .architecture import (BLOCK_NAMES, BRANCH_COLORS, BRANCH_NAMES, INCEPTION_BLOCKS, BlockSpec, check_filter_count,
                            long_name, short_name)
 from .config import GoogLeNetConfig, naive_out_channels
-from .display import Table, Verdict, check_answer, fmt, verdict
+from .display import Table, Verdict, check_answer, fmt, subplots, verdict
 from .reduction import KERNEL_SIZES, ReductionCost, break_even_width, check_odd_kernel, reduction_cost
 
 if TYPE_CHECKING:
@@ -180,12 +180,10 @@ def _draw_reduction(ax: Any, rc: ReductionCost) -> None:
 def plot_reduction_cost(c_in: int = 192, c_out: int = 32, kernel: int = 5, reduction: int = 16,
                         size: int = 28) -> "Figure":
     """Cost of 1x1 reduction + k x k conv against the reduction width, beside the direct conv."""
-    import matplotlib.pyplot as plt  # lazily: widgets and cost functions don't need matplotlib
 
     rc = reduction_cost(c_in, c_out, kernel, reduction, size)
-    fig, ax = plt.subplots(figsize=(5.6, 3.2), dpi=80, layout="constrained")
+    fig, ax = subplots(figsize=(5.6, 3.2), dpi=80, layout="constrained")
     _draw_reduction(ax, rc)
-    plt.close(fig)
     return fig
 
 
@@ -302,12 +300,11 @@ def naive_growth_table(input_size: int = 224) -> Table:
 
 def plot_naive_growth(input_size: int = 224) -> "Figure":
     """Output channels and MACs per block, naive blocks vs GoogLeNet's reduced blocks."""
-    import matplotlib.pyplot as plt
 
     rows = _naive_stack(input_size)
     names = [r[0] for r in rows]
     x = range(len(names))
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.2), dpi=80, layout="constrained")
+    fig, (a1, a2) = subplots(1, 2, figsize=(9, 3.2), dpi=80, layout="constrained")
     a1.plot(x, [r[2] for r in rows], "o-", color="#C44E52", label="naive (Figure 2a)")
     a1.plot(x, [r[4] for r in rows], "o-", color="#4C72B0", label="with reductions (Figure 2b)")
     a1.set_ylabel("output channels")
@@ -319,7 +316,6 @@ def plot_naive_growth(input_size: int = 224) -> "Figure":
         ax.set_xlabel("Inception block")
         ax.set_title(title, fontsize=10)
         ax.legend(fontsize=8, frameon=False)
-    plt.close(fig)
     return fig
 
 

@@ -28,7 +28,7 @@ from torch import Tensor
 
 from ._checks import check_choice, check_int, check_number
 from .architecture import BRANCH_COLORS, long_name
-from .display import Verdict, verdict
+from .display import Verdict, new_figure, verdict
 from .model import GoogLeNet, Inception
 
 if TYPE_CHECKING:
@@ -164,12 +164,10 @@ def plot_bottleneck(curves: Mapping[str, BottleneckCurve], marks: Mapping[str, i
                     title: str = "", colors: Sequence[str] = ("#333333", "#999999", "#4C72B0", "#C44E52")) -> "Figure":
     """Error against width r, one line per curve, r as a fraction of the input channels on a second
     axis; ``marks`` (label -> width) are drawn as vertical lines with each curve's error there."""
-    import matplotlib.pyplot as plt
 
     if not curves:
         raise ValueError("curves must hold at least one BottleneckCurve")
-    fig = plt.figure(figsize=(7.5, 3.4), dpi=90, layout="constrained")
-    plt.close(fig)  # returned, not left open in pyplot: Jupyter shows it once, as the cell's value
+    fig = new_figure(figsize=(7.5, 3.4), dpi=90, layout="constrained")
     ax = fig.add_subplot()
     c_max = max(c.channels for c in curves.values())
     for (label, curve), color in zip(curves.items(), colors):

@@ -31,6 +31,7 @@ import torch
 from torch import Tensor
 
 from ._checks import check_bool, check_int, check_memory, check_number
+from .display import subplots
 
 __all__ = [
     "ImageData",
@@ -110,11 +111,10 @@ class ImageData:
 
     def plot_samples(self, per_class: int = 6, *, title: str | None = None):
         """A grid of ``per_class`` images of each class (rows = classes); returns the Figure."""
-        import matplotlib.pyplot as plt
 
         per_class = check_int("per_class", per_class, 1)
         c = self.num_classes
-        fig, axes = plt.subplots(c, per_class, figsize=(0.75 * per_class + 1.6, 0.75 * c), dpi=80, squeeze=False)
+        fig, axes = subplots(c, per_class, figsize=(0.75 * per_class + 1.6, 0.75 * c), dpi=80, squeeze=False)
         for k in range(c):
             where = torch.nonzero(self.labels == k).flatten()[:per_class].tolist()
             for j in range(per_class):
@@ -129,7 +129,6 @@ class ImageData:
         if title:
             fig.suptitle(title, fontsize=10)
         fig.tight_layout(pad=0.2)
-        plt.close(fig)
         return fig
 
 

@@ -1,4 +1,5 @@
-"""Small tables that render as HTML in JupyterLab and as aligned text everywhere else.
+"""How results are shown: small tables that render as HTML in JupyterLab and as aligned text
+everywhere else, the exercises' verdicts, and the one way the package makes a figure.
 
 nbval compares the ``text/plain`` form, so a notebook's numbers are checked while the
 reader sees a formatted table.
@@ -10,7 +11,27 @@ import html
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-__all__ = ["Table", "Verdict", "fmt", "verdict", "check_answer"]
+__all__ = ["Table", "Verdict", "fmt", "verdict", "check_answer", "new_figure", "subplots"]
+
+
+def new_figure(figsize: tuple[float, float], *, dpi: float = 80, layout: str | None = None) -> Any:
+    """A matplotlib ``Figure`` on its own Agg canvas, outside pyplot: a function can return it and
+    Jupyter shows it once, as the cell's value (no second copy from the inline backend, nothing kept
+    alive in pyplot's list of open figures, no ``plt.close`` to forget)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # matplotlib only when drawing
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, dpi=dpi, layout=layout)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float], dpi: float = 80,
+             layout: str | None = None, **kwargs: Any) -> tuple[Any, Any]:
+    """``plt.subplots`` without pyplot: a :func:`new_figure` and its grid of axes (``kwargs`` go to
+    ``Figure.subplots``: ``squeeze``, ``sharex``, ``gridspec_kw`` ...)."""
+    fig = new_figure(figsize, dpi=dpi, layout=layout)
+    return fig, fig.subplots(nrows, ncols, **kwargs)
 
 
 def fmt(value: Any, digits: int = 2) -> str:

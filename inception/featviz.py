@@ -11,7 +11,6 @@ import math
 from typing import Any, Callable, Mapping, Sequence
 
 import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.figure import Figure
@@ -30,6 +29,7 @@ from .features import (
 )
 from .model import GoogLeNet
 from .scale import ScaleResponse, scale_probes
+from .display import new_figure, subplots
 
 __all__ = [
     "filter_tiles",
@@ -117,7 +117,7 @@ def plot_first_layer_filters(models: Mapping[str, GoogLeNet], *, cols: int | Non
     cols = cols or max(1, math.ceil(math.sqrt(n / 2)) * 2 if n > 2 else n)
     rows = math.ceil(n / cols)
     gap = 0.35  # inches between the networks' grids
-    fig = plt.figure(figsize=(len(tiles) * cols * tile + gap * (len(tiles) - 1) + 0.2, rows * (tile + 0.18) + 0.45),
+    fig = new_figure(figsize=(len(tiles) * cols * tile + gap * (len(tiles) - 1) + 0.2, rows * (tile + 0.18) + 0.45),
                      dpi=_DPI)
     outer = fig.add_gridspec(1, len(tiles), wspace=gap / (cols * tile), left=0.02, right=0.98, top=1 - 0.4 / fig.get_figheight(),
                              bottom=0.02)
@@ -135,7 +135,6 @@ def plot_first_layer_filters(models: Mapping[str, GoogLeNet], *, cols: int | Non
         x0, x1 = g.get_position(fig).x0, g.get_position(fig).x1
         fig.text((x0 + x1) / 2, 1 - 0.12 / fig.get_figheight(), f"{label}: {t.shape[0]} filters {k}x{k}",
                  ha="center", va="top", fontsize=9)
-    plt.close(fig)
     return fig
 
 
@@ -176,7 +175,7 @@ def _mosaic_figure(rows: list[list[np.ndarray | None]], labels: list[str], title
     m = _mosaic(rows, size)
     scale = 1.6 / size  # inches per tile: tiles are drawn 1.6x larger than their pixels at 80 dpi
     h, w = m.shape[0] * scale / 1.6 * 0.55, m.shape[1] * scale / 1.6 * 0.55
-    fig = plt.figure(figsize=(w + label_width, h + (0.45 if title else 0.15) + (0.15 if col_titles else 0)), dpi=_DPI)
+    fig = new_figure(figsize=(w + label_width, h + (0.45 if title else 0.15) + (0.15 if col_titles else 0)), dpi=_DPI)
     top = 1 - (0.4 if title else 0.1) / fig.get_figheight() - (0.15 if col_titles else 0) / fig.get_figheight()
     ax = fig.add_axes((label_width / fig.get_figwidth(), 0.02, w / fig.get_figwidth(), top - 0.02))
     ax.imshow(m, interpolation="nearest")
@@ -188,7 +187,6 @@ def _mosaic_figure(rows: list[list[np.ndarray | None]], labels: list[str], title
         ax.text(j * (size + 2) + size / 2, -2, ct, ha="center", va="bottom", fontsize=6)
     if title:
         fig.suptitle(title, fontsize=10)
-    plt.close(fig)
     return fig
 
 
@@ -255,7 +253,7 @@ def plot_trained_vs_random(models: Mapping[str, GoogLeNet], image: Tensor, layer
 # ---------------------------------------------------------------- branch energy and scale
 def plot_branch_energy(energies: Mapping[str, BranchEnergy]) -> Figure:
     """Share of each block's output energy per branch across depth; dashed: share of channels."""
-    fig, axes = plt.subplots(1, len(energies), figsize=(4.2 * len(energies), 3.0), dpi=_DPI, squeeze=False,
+    fig, axes = subplots(1, len(energies), figsize=(4.2 * len(energies), 3.0), dpi=_DPI, squeeze=False,
                              sharey=True)
     for ax, (label, e) in zip(axes[0], energies.items()):
         x = np.arange(len(e.blocks))
@@ -269,25 +267,23 @@ def plot_branch_energy(energies: Mapping[str, BranchEnergy]) -> Figure:
     axes[0, 0].set_ylabel("share of block output energy")
     axes[0, 0].legend(fontsize=7, title="dashed: share of channels", title_fontsize=7)
     fig.tight_layout()
-    plt.close(fig)
     return fig
 
 
 def plot_inputs(images: Mapping[str, Tensor]) -> Figure:
     """The input images in a row, with their names."""
-    fig, axes = plt.subplots(1, len(images), figsize=(1.3 * len(images), 1.55), dpi=_DPI, squeeze=False)
+    fig, axes = subplots(1, len(images), figsize=(1.3 * len(images), 1.55), dpi=_DPI, squeeze=False)
     for ax, (name, img) in zip(axes[0], images.items()):
         ax.imshow(as_batch(img)[0].permute(1, 2, 0).numpy(), interpolation="nearest")
         ax.set_title(name, fontsize=8)
         clean_axes(ax)
     fig.tight_layout(pad=0.2)
-    plt.close(fig)
     return fig
 
 
 def plot_visualized(images: Tensor, labels: Sequence[str], *, title: str | None = None) -> Figure:
     """Images from :func:`inception.features.visualize_channels`, one per channel."""
-    fig, axes = plt.subplots(1, len(images), figsize=(1.25 * len(images), 1.5), dpi=_DPI, squeeze=False)
+    fig, axes = subplots(1, len(images), figsize=(1.25 * len(images), 1.5), dpi=_DPI, squeeze=False)
     for ax, img, lab in zip(axes[0], images, labels):
         ax.imshow(img.permute(1, 2, 0).numpy(), interpolation="nearest")
         ax.set_title(lab, fontsize=7)
@@ -295,7 +291,6 @@ def plot_visualized(images: Tensor, labels: Sequence[str], *, title: str | None 
     if title:
         fig.suptitle(title, fontsize=9)
     fig.tight_layout(pad=0.2, rect=(0, 0, 1, 0.86 if title else 1))
-    plt.close(fig)
     return fig
 
 
@@ -307,7 +302,7 @@ def plot_probes(image_size: int, periods: Sequence[int], kinds: Sequence[str] = 
     rows = [(kind, oversample, kind) for kind in kinds]
     if aliased is not None:
         rows.append((aliased, 1, f"{aliased}\n(aliased)"))
-    fig, axes = plt.subplots(len(rows), len(periods), figsize=(0.7 * len(periods) + 1.0, 0.75 * len(rows)),
+    fig, axes = subplots(len(rows), len(periods), figsize=(0.7 * len(periods) + 1.0, 0.75 * len(rows)),
                              dpi=_DPI, squeeze=False)
     for r, (kind, over, label) in enumerate(rows):
         for c, p in enumerate(periods):
@@ -318,7 +313,6 @@ def plot_probes(image_size: int, periods: Sequence[int], kinds: Sequence[str] = 
                 axes[r, c].set_title(f"{p} px", fontsize=7)
         axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
     fig.tight_layout(pad=0.2)
-    plt.close(fig)
     return fig
 
 
@@ -334,7 +328,7 @@ def plot_scale_response(responses: Mapping[str, ScaleResponse], blocks: Sequence
     :func:`inception.data.synthetic_scales`."""
     blocks = [long_name(b) for b in blocks]
     labels = list(responses)
-    fig, axes = plt.subplots(len(labels), len(blocks), figsize=(2.6 * len(blocks) + 0.6, 2.2 * len(labels) + 0.3),
+    fig, axes = subplots(len(labels), len(blocks), figsize=(2.6 * len(blocks) + 0.6, 2.2 * len(labels) + 0.3),
                              dpi=_DPI, squeeze=False, sharex=True)
     for r, label in enumerate(labels):
         s = responses[label]
@@ -357,7 +351,6 @@ def plot_scale_response(responses: Mapping[str, ScaleResponse], blocks: Sequence
     fig.legend(handles, names, loc="upper center", ncol=len(names), fontsize=7, frameon=False)
     fig.suptitle(f"{responses[labels[0]].kind} probes", fontsize=10, y=0.995, x=0.02, ha="left")
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight()))
-    plt.close(fig)
     return fig
 
 
@@ -366,7 +359,7 @@ def plot_branch_ablation(ablation: BranchAblation, energy: BranchEnergy | None =
     channels of the block (black: mean, whiskers: range over draws); with ``energy``, a second panel
     sets each branch's drop against its share of the block's activation energy."""
     n_panels = 2 if energy is not None else 1
-    fig, axes = plt.subplots(1, n_panels, figsize=(6.4 + 3.4 * (n_panels - 1), 3.0), dpi=_DPI, squeeze=False,
+    fig, axes = subplots(1, n_panels, figsize=(6.4 + 3.4 * (n_panels - 1), 3.0), dpi=_DPI, squeeze=False,
                              gridspec_kw={"width_ratios": [2, 1][:n_panels]})
     ax = axes[0, 0]
     x = np.arange(len(ablation.blocks))
@@ -393,13 +386,12 @@ def plot_branch_ablation(ablation: BranchAblation, energy: BranchEnergy | None =
         ax2.set_title("energy is not reliance", fontsize=9)
         ax2.axhline(0, color="grey", lw=0.6)
     fig.tight_layout()
-    plt.close(fig)
     return fig
 
 
 def plot_preferred_period(responses: Mapping[str, ScaleResponse]) -> Figure:
     """Preferred period of each branch across depth, one panel per network."""
-    fig, axes = plt.subplots(1, len(responses), figsize=(4.0 * len(responses), 2.8), dpi=_DPI, squeeze=False,
+    fig, axes = subplots(1, len(responses), figsize=(4.0 * len(responses), 2.8), dpi=_DPI, squeeze=False,
                              sharey=True)
     for ax, (label, s) in zip(axes[0], responses.items()):
         pp = s.preferred_period
@@ -413,7 +405,6 @@ def plot_preferred_period(responses: Mapping[str, ScaleResponse]) -> Figure:
     axes[0, 0].set_ylabel("preferred period (px)")
     axes[0, 0].legend(fontsize=7)
     fig.tight_layout()
-    plt.close(fig)
     return fig
 
 

@@ -16,6 +16,7 @@ from . import cost
 from ._checks import check_choice, check_int
 from .architecture import AUX_HEADS, BRANCH_COLORS, BRANCH_NAMES, block_stage, long_name, short_name
 from .config import VARIANTS, GoogLeNetConfig
+from .display import new_figure
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -132,7 +133,6 @@ def network_map(variant: str = "paper", input_size: int = 224, dpi: int = 90) ->
     down the second, the auxiliary heads (attached after 4a and 4d) in the third. Each Inception
     block is split into its four branch outputs (widths proportional to their channels, in
     :data:`inception.architecture.BRANCH_COLORS`); every box is labelled with its output size."""
-    import matplotlib.pyplot as plt
     from matplotlib.patches import Patch, Rectangle
 
     dpi = check_int("dpi", dpi, 30, 300)
@@ -142,8 +142,7 @@ def network_map(variant: str = "paper", input_size: int = 224, dpi: int = 90) ->
     box_w, box_h, pitch = 9.2, 0.72, 1.0
     # through pyplot (then closed), as blockviz does: that loads Jupyter's inline backend, which
     # shows the returned Figure as a PNG when it is displayed
-    fig = plt.figure(figsize=(10.5, 0.42 * n_rows + 1.3), dpi=dpi)
-    plt.close(fig)
+    fig = new_figure(figsize=(10.5, 0.42 * n_rows + 1.3), dpi=dpi)
     ax = fig.add_axes((0.005, 0.01, 0.99, 0.87))
     ax.set_xlim(-0.3, col_x[2] + box_w + 0.3)
     ax.set_ylim(n_rows - 0.1, -0.75)

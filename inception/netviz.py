@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import cost, zoo
@@ -24,7 +23,7 @@ from ._checks import check_int, check_number
 from .architecture import LAYER_NAMES, block_stage, short_name
 from .config import VARIANTS, WIDTH_GROUPS, GoogLeNetConfig
 from .cost import LayerCost
-from .display import Table, Verdict, verdict
+from .display import Table, Verdict, new_figure, verdict
 
 __all__ = [
     "stage_label",
@@ -99,14 +98,6 @@ def stage_costs(layers: Sequence[LayerCost], *, include_aux: bool = False) -> li
     return [(name, p, m) for name, (p, m) in out.items()]
 
 
-def _new_figure(width: float, height: float, dpi: int = 90) -> Figure:
-    """A Figure on its own Agg canvas, not registered with pyplot: nothing to close, and
-    Jupyter shows it exactly once when it is a cell's value."""
-    fig = Figure(figsize=(width, height), dpi=dpi)
-    FigureCanvasAgg(fig)
-    return fig
-
-
 # ----------------------------------------------------------------------------- bar charts
 def cost_bars(layers: Sequence[LayerCost], title: str = "", *, include_aux: bool = False) -> Figure:
     """Two bar charts, one bar per layer/block: parameters (millions) and MACs (millions),
@@ -115,7 +106,7 @@ def cost_bars(layers: Sequence[LayerCost], title: str = "", *, include_aux: bool
     names = [r[0] for r in rows]
     params = np.array([r[1] for r in rows], dtype=float)
     macs = np.array([r[2] for r in rows], dtype=float)
-    fig = _new_figure(max(6.0, 0.42 * len(rows) + 1.5), 4.6)
+    fig = new_figure((max(6.0, 0.42 * len(rows) + 1.5), 4.6), dpi=90)
     axes = fig.subplots(2, 1, sharex=True)
     x = np.arange(len(rows))
     for ax, values, color, unit in ((axes[0], params, PARAMS_COLOR, "parameters (M)"),
@@ -189,7 +180,7 @@ def compare_figure(names: Sequence[str] | None = None) -> Figure:
     """Parameters and MACs of the networks in :data:`inception.zoo.NETWORKS`, log scale."""
     names = list(zoo.NETWORKS) if names is None else list(names)
     t = [cost.totals(zoo.network_costs(n)) for n in names]
-    fig = _new_figure(8.0, 0.45 * len(names) + 1.2)
+    fig = new_figure((8.0, 0.45 * len(names) + 1.2), dpi=90)
     axes = fig.subplots(1, 2, sharey=True)
     y = np.arange(len(names))[::-1]
     for ax, values, color, label in ((axes[0], [v.params / 1e6 for v in t], PARAMS_COLOR, "parameters (M)"),
@@ -346,7 +337,7 @@ def timing_figure(timings: Table) -> Figure:
     names = timings.column("module")
     macs = np.array(timings.column("MACs (M)"), dtype=float)
     ms = np.array(timings.column("time (ms)"), dtype=float)
-    fig = _new_figure(8.0, 3.2)
+    fig = new_figure((8.0, 3.2), dpi=90)
     ax = fig.subplots()
     x = np.arange(len(names))
     ax.bar(x - 0.2, 100 * macs / macs.sum(), 0.4, color=MACS_COLOR, label="share of MACs")
@@ -376,7 +367,7 @@ class _SharePlot:
         self.labels = list(labels)
         n = len(self.labels)
         self.x = np.arange(n, dtype=float)
-        self.fig = _new_figure(7.6, 2.9, dpi)
+        self.fig = new_figure((7.6, 2.9), dpi=dpi)
         ax = self.ax = self.fig.subplots()
         # one collection per series: drawing 2 artists is much faster than drawing 26 bars
         self.params_bars = ax.add_collection(PolyCollection([], facecolors=PARAMS_COLOR))

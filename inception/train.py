@@ -33,6 +33,7 @@ from ._checks import check_bool, check_int, check_number
 from .architecture import AUX_HEADS, LAYER_NAMES, long_name
 from .data import ImageData, normalize
 from .model import GoogLeNet, aux_weight_pair, googlenet, googlenet_loss
+from .display import subplots
 
 __all__ = [
     "GRAD_LAYERS",
@@ -224,9 +225,8 @@ class History:
 
     def plot(self, *, smooth: int = 10):
         """Losses per step, accuracies per epoch, mean gradient norm by stage; returns the Figure."""
-        import matplotlib.pyplot as plt
 
-        fig, axes = plt.subplots(1, 3, figsize=(11, 3.0), dpi=80)
+        fig, axes = subplots(1, 3, figsize=(11, 3.0), dpi=80)
         for key in ("main", "aux1", "aux2"):
             y = [v for v in self.steps.get(key, []) if v is not None]
             if y:
@@ -250,7 +250,6 @@ class History:
         axes[2].set_ylabel("mean gradient norm")
         fig.suptitle(self.label, fontsize=10)
         fig.tight_layout()
-        plt.close(fig)
         return fig
 
 

@@ -137,7 +137,7 @@ Table(["network", "trunk params", "aux heads params", "aux share", "trunk MACs",
 # narrow network here, whose trunk is much cheaper). In evaluation mode the model does not run
 # them: the output has no auxiliary logits, and the trunk alone is what you deploy.
 
-# %% tags=["assert"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["assert"]
 # check: in both networks the heads hold over 40% of the parameters; in GoogLeNet under 1% of the MACs
 assert all(float(row[3].rstrip("%")) > 40 for row in rows) and float(rows[0][6].rstrip("%")) < 1
 
@@ -179,7 +179,7 @@ share = {init: inception.features.signal_share(
 Table(["init"] + list(share["caffe"]), [[init] + list(s.values()) for init, s in share.items()],
       title="untrained paper network: input-dependent share of each stage's output", digits=2)
 
-# %% tags=["assert"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["assert"]
 # check: with the Caffe fill the logits barely depend on the input; with Kaiming a good part does
 assert share["caffe"]["logits"] < 0.05 < 0.2 < share["kaiming"]["logits"], share
 assert all(share["caffe"][k] < share["kaiming"][k] for k in share["caffe"] if k not in ("conv1", "conv2"))
@@ -209,7 +209,7 @@ Table(["init", "aux", "seed"] + [f"epoch {e + 1}" for e in range(len(init_rows[0
 # epochs, and reports about 69% top-1; what stalls here is a narrow network on a short budget.
 # BatchNorm, or a variance-preserving initialisation, removes the problem altogether.)
 
-# %% tags=["assert"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["assert"]
 # check: every Caffe-fill run stays within 0.05 of chance; the Kaiming runs of the same seeds pass 0.35
 assert all(abs(row[-1] - 0.1) < 0.05 for row in init_rows if row[0].startswith("caffe")), init_rows
 assert all(row[-1] > 0.35 for row in init_rows if row[0] == "kaiming"), init_rows
@@ -233,7 +233,7 @@ live = aux_ablation.run(setup)
 print(f"{len(live.runs)} runs in {live.meta['seconds']:.0f} s")
 ablation.summary_table(live)
 
-# %% tags=["assert"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["assert"]
 # check: every run is there with finite losses; arms with the same seed start from the same weights
 # on the same batch (identical first-step main loss); and every run learned far above chance (0.1)
 assert len(live.runs) == setup.num_runs
@@ -267,7 +267,7 @@ ablation.plot_grad_by_depth(live)
 # %% tags=["nbval-ignore-output"]
 ablation.grad_ratio_table(live, "bn")
 
-# %% tags=["assert"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["assert"]
 # check: the ratios are positive, finite numbers for every stage
 ratios = [row[2] for row in ablation.grad_ratio_table(live, "bn").rows]
 assert len(ratios) == len(live.runs[0].grad_norm) and all(0 < r < math.inf for r in ratios), ratios
@@ -314,7 +314,7 @@ ablation.sweep_table(full)
 # differences within a row are about as large as the seed spread measured below (section 2): with
 # one seed per rate, the choice is partly noise. The common-LR control in section 3 is the check on it.
 
-# %% tags=["assert"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["assert"]
 # check: paper's chosen LR is 0.002 for every arm; bn's choices use more than one rate
 chosen = {(row[0], row[1]): row[-1] for row in ablation.sweep_table(full).rows}
 assert {lr for (v, _), lr in chosen.items() if v == "paper"} == {"0.002"}
@@ -452,7 +452,7 @@ ablation.claims_table(full, "paper")
 # paper trained the full network on 1.2 million images with SGD for many epochs; the 2014 concern
 # about gradients through 22 layers is strongest in exactly the setting this laptop cannot reach.
 
-# %% tags=["assert"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["assert"]
 # check: the prose above, against the numbers
 bn_claims, paper_claims = ({row[1]: row[-1] for row in ablation.claims_table(full, v).rows} for v in ("bn", "paper"))
 gradient, lower, final, early, removable = (c[1] for c in ablation.CLAIMS)

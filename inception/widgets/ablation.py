@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any, Sequence
 
-from ..ablation import STEP_METRICS, METRICS, resolve_arms, new_figure, format_pm, arm_label, draw_curves
+from ..ablation import STEP_METRICS, METRICS, resolve_arms, figure_row, format_pm, arm_label, draw_curves
 from ..aux_ablation import Results, Setup, run_arm
 from ..train import History
 from .base import Explorer, ipywidgets
@@ -65,15 +65,13 @@ class AblationExplorer(Explorer):
             self.arms = resolve_arms(self.results, arms)
 
     def figure(self):
-        import matplotlib.pyplot as plt
 
-        fig, axes = new_figure(1, *self.FIG_SIZE)
+        fig, axes = figure_row(1, *self.FIG_SIZE)
         if self.arms:
             draw_curves(axes[0], self.results, self.metric, self.arms)
         else:
             axes[0].text(0.5, 0.5, "select at least one arm", ha="center", va="center")
         fig.tight_layout()
-        plt.close(fig)
         return fig
 
     def plot_png(self) -> bytes:

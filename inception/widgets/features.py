@@ -13,7 +13,6 @@ import io
 import math
 from typing import Any, Mapping
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
@@ -28,6 +27,7 @@ from ..features import block_names, feature_names, stage_names
 from ..images import ImageError, prepare_image
 from ..model import GoogLeNet
 from .base import Explorer, ipywidgets
+from ..display import subplots
 
 __all__ = ["FeatureBrowser", "feature_browser", "MAX_UPLOAD_BYTES"]
 _WHOLE = "(whole stage)"
@@ -365,14 +365,13 @@ class FeatureBrowser(Explorer):
     def figure(self) -> Figure:
         """The current view as a matplotlib Figure (the static copy of the widget's state)."""
         rgb = self.picture()
-        fig, ax = plt.subplots(figsize=(rgb.shape[1] / 100, rgb.shape[0] / 100 + 0.3), dpi=100)
+        fig, ax = subplots(figsize=(rgb.shape[1] / 100, rgb.shape[0] / 100 + 0.3), dpi=100)
         ax.imshow(rgb)
         s = self.state
         ax.set_title(f"{s['network']}, {s['image']}: {_short(self.layer_key(s['stage'], s['branch']))}, "
                      f"channel {s['channel']}", fontsize=9)
         clean_axes(ax)
         fig.tight_layout(pad=0.2)
-        plt.close(fig)
         return fig
 
 
