@@ -15,7 +15,7 @@ import time
 import torch
 
 from inception import data, weights
-from inception.featviz import feature_browser
+from inception.widgets import feature_browser
 
 
 def _time(fn) -> float:

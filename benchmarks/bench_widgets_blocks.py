@@ -12,7 +12,7 @@ import statistics
 import time
 from typing import Callable
 
-from inception import blockviz as bv
+from inception import blockviz as bv, widgets
 
 
 def _time(updates: list[Callable[[], None]]) -> tuple[float, float]:
@@ -24,7 +24,7 @@ def _time(updates: list[Callable[[], None]]) -> tuple[float, float]:
     return statistics.median(times), max(times)
 
 
-def reduction_updates(w: bv.ReductionWidget, n: int = 100) -> list[Callable[[], None]]:
+def reduction_updates(w: widgets.ReductionWidget, n: int = 100) -> list[Callable[[], None]]:
     """Cycle through every slider, so each update changes the numbers and the plot."""
     setters = []
     for i in range(n):
@@ -39,7 +39,7 @@ def reduction_updates(w: bv.ReductionWidget, n: int = 100) -> list[Callable[[], 
     return setters
 
 
-def builder_updates(b: bv.BlockBuilder, n: int = 100) -> list[Callable[[], None]]:
+def builder_updates(b: widgets.BlockBuilder, n: int = 100) -> list[Callable[[], None]]:
     """Filter sliders, input size, the naive toggle and presets (a preset sets eight sliders, one update)."""
     names = list(bv.block_presets())
     setters = []
@@ -58,8 +58,8 @@ def builder_updates(b: bv.BlockBuilder, n: int = 100) -> list[Callable[[], None]
 
 
 def main() -> None:
-    w = bv.reduction_widget()
-    b = bv.block_builder("3a")
+    w = widgets.reduction_widget()
+    b = widgets.block_builder("3a")
     for name, updates in (("reduction widget (notebook 01)", reduction_updates(w)),
                           ("block builder (notebook 02)", builder_updates(b))):
         median, worst = _time(updates)

@@ -14,12 +14,12 @@ import itertools
 import statistics
 import time
 
-from inception import netviz
+from inception import widgets
 
 
 def main(n: int = 100) -> None:
     t0 = time.perf_counter()
-    explorer = netviz.network_widget()
+    explorer = widgets.network_widget()
     build = (time.perf_counter() - t0) * 1e3
     multipliers = [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0]
     schedule = itertools.cycle([

@@ -166,3 +166,42 @@ def check_memory(what: str, nbytes: int, how: str, hint: str) -> None:
             f"{what} would need about {format_bytes(nbytes)} of memory ({how}), more than the "
             f"{format_bytes(MAX_BYTES)} allowed: {hint}"
         )
+
+
+
+
+#: Names the topic modules held before the explorers moved to :mod:`inception.widgets`: module ->
+#: {old name: where it lives now}. Only for the error message; nothing here imports the widgets.
+_MOVED_TO_WIDGETS: dict[str, dict[str, str]] = {
+    "inception.blockviz": {
+        "ReductionWidget": "inception.widgets.ReductionWidget",
+        "reduction_widget": "inception.widgets.reduction_widget",
+        "BlockBuilder": "inception.widgets.BlockBuilder",
+        "block_builder": "inception.widgets.block_builder",
+    },
+    "inception.netviz": {
+        "NetworkExplorer": "inception.widgets.NetworkExplorer",
+        "network_widget": "inception.widgets.network_widget",
+        "too_small_message": "inception.widgets.network.too_small_message",
+        "DESCRIPTION_WIDTH": "inception.widgets.network.DESCRIPTION_WIDTH",
+        "SLIDER_WIDTH": "inception.widgets.network.SLIDER_WIDTH",
+    },
+    "inception.ablation": {
+        "AblationExplorer": "inception.widgets.AblationExplorer",
+    },
+    "inception.featviz": {
+        "FeatureBrowser": "inception.widgets.FeatureBrowser",
+        "feature_browser": "inception.widgets.feature_browser",
+        "MAX_UPLOAD_BYTES": "inception.widgets.features.MAX_UPLOAD_BYTES",
+        "_mb": "inception.widgets.features._mb",
+    },
+}
+
+def moved_error(module: str, name: str) -> AttributeError:
+    """What a topic module's ``__getattr__`` raises for ``name``: for an explorer that moved to
+    :mod:`inception.widgets`, where it lives now; else the usual error. The topic modules never
+    import the widgets: the layers above use those below."""
+    moved = _MOVED_TO_WIDGETS.get(module, {})
+    if name in moved:
+        return AttributeError(f"{module}.{name} moved: use {moved[name]} (the explorers are in inception.widgets)")
+    return AttributeError(f"module {module!r} has no attribute {name!r}")

@@ -12,6 +12,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+from ._checks import moved_error
 from .display import Table, Verdict, subplots, verdict
 from .aux_ablation import Results, _arm_weight, _weight_pair
 from .stats import PairedDifference, paired_difference, plateau
@@ -41,7 +42,6 @@ __all__ = [
     "plot_curves",
     "plot_grad_by_depth",
     "plot_heads",
-    "AblationExplorer",
     "STEP_METRICS",
     "format_pm",
     "figure_row",
@@ -50,10 +50,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    """The explorer widget moved to :mod:`inception.widgets`; its name still imports from here."""
-    from .widgets import moved
-
-    return moved(__name__, name)
+    raise moved_error(__name__, name)  # an explorer's old name here says where it went
 
 
 #: Per-epoch metrics a plot can show.

@@ -2,8 +2,8 @@
 
 Every number comes from the analytic cost model (:mod:`inception.cost`, :mod:`inception.reduction`),
 never from building torch modules, so a widget update takes milliseconds. The widgets themselves
-are in :mod:`inception.widgets` (``blockviz.reduction_widget`` and ``blockviz.block_builder`` still
-work); what they show comes from plain functions here (``reduction_html``, ``block_report``,
+are in :mod:`inception.widgets` (``widgets.reduction_widget``, ``widgets.block_builder``); what
+they show comes from plain functions here (``reduction_html``, ``block_report``,
 ``block_svg``) that tests call without a browser.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import cost
-from ._checks import check_choice, check_int
+from ._checks import check_choice, check_int, moved_error
 from .architecture import (BLOCK_NAMES, BRANCH_COLORS, BRANCH_NAMES, INCEPTION_BLOCKS, BlockSpec, check_filter_count,
                            long_name, short_name)
 from .config import GoogLeNetConfig, naive_out_channels
@@ -34,8 +34,6 @@ __all__ = [
     "reduction_table",
     "plot_reduction_cost",
     "reduction_plot_svg",
-    "ReductionWidget",
-    "reduction_widget",
     "naive_vs_reduced_table",
     "naive_growth_table",
     "plot_naive_growth",
@@ -48,8 +46,6 @@ __all__ = [
     "block_diagram",
     "figure2_svg",
     "figure2",
-    "BlockBuilder",
-    "block_builder",
     "Verdict",
     "check_direct_macs",
     "check_break_even",
@@ -65,10 +61,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    """The explorer widgets moved to :mod:`inception.widgets`; their names still import from here."""
-    from .widgets import moved
-
-    return moved(__name__, name)
+    raise moved_error(__name__, name)  # an explorer's old name here says where it went
 
 
 _VARIANT = "paper"  # Table 1's counting: weights without biases, no BatchNorm

@@ -1,8 +1,8 @@
 """Pictures of what a GoogLeNet computes: filters, feature maps, branches, energy, ablation, scale tuning.
 
-Every ``plot_*`` function returns a closed matplotlib Figure (show it as a cell's value).
-The notebook-05 widget, :class:`~inception.widgets.features.FeatureBrowser`, lives in
-:mod:`inception.widgets`; ``featviz.FeatureBrowser`` and ``featviz.feature_browser`` still work.
+Every ``plot_*`` function returns a matplotlib Figure outside pyplot (show it as a cell's value).
+The notebook-05 widget, :class:`~inception.widgets.FeatureBrowser`, is in :mod:`inception.widgets`
+and draws with the helpers here.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 from torch import Tensor
 
-from ._checks import check_choice
+from ._checks import check_choice, moved_error
 from .architecture import BRANCH_COLORS, BRANCH_NAMES, long_name
 from .architecture import short_name as _short  # "inception4a.3x3" -> "4a.3x3"
 from .features import (
@@ -44,9 +44,6 @@ __all__ = [
     "plot_probes",
     "plot_inputs",
     "plot_visualized",
-    "FeatureBrowser",
-    "feature_browser",
-    "MAX_UPLOAD_BYTES",
     "Preprocess",
     "no_preprocess",
     "as_batch",
@@ -56,10 +53,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    """The browser widget moved to :mod:`inception.widgets`; its names still import from here."""
-    from .widgets import moved
-
-    return moved(__name__, name)
+    raise moved_error(__name__, name)  # an explorer's old name here says where it went
 
 
 _DPI = 80

@@ -3,8 +3,8 @@
 Everything except :func:`cross_check` and :func:`time_blocks` uses the analytic cost model
 (:mod:`inception.cost`), so it is exact and fast. Plot functions return a matplotlib
 ``Figure`` that pyplot does not track, so Jupyter (with ``%matplotlib inline``) shows it once,
-when it is a cell's value. The explorer widget's update logic is plain Python
-(:meth:`NetworkExplorer.update`), tested without a browser.
+when it is a cell's value. The explorer (:class:`inception.widgets.NetworkExplorer`) draws with
+the helpers here; its update logic is plain Python, tested without a browser.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from . import cost, zoo
-from ._checks import check_int, check_number
+from ._checks import check_int, check_number, moved_error
 from .architecture import LAYER_NAMES, block_stage, short_name
 from .config import VARIANTS, WIDTH_GROUPS, GoogLeNetConfig
 from .cost import LayerCost
@@ -39,8 +39,6 @@ __all__ = [
     "cross_check",
     "time_blocks",
     "timing_figure",
-    "NetworkExplorer",
-    "network_widget",
     "explorer_figure",
     "Verdict",
     "check_flatten_fc_weights",
@@ -55,10 +53,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    """The explorer widgets moved to :mod:`inception.widgets`; their names still import from here."""
-    from .widgets import moved
-
-    return moved(__name__, name)
+    raise moved_error(__name__, name)  # an explorer's old name here says where it went
 
 
 PARAMS_COLOR, MACS_COLOR = "#4C72B0", "#DD8452"

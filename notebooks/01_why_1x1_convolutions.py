@@ -70,7 +70,7 @@ import torch
 from torch import nn
 
 import inception
-from inception import blockviz as bv, cost
+from inception import blockviz as bv, cost, widgets
 from inception.display import Table
 
 # %% [markdown]
@@ -307,7 +307,7 @@ assert bv.reduction_cost(192, 32, 5, int(r5), 28).pays_off and not bv.reduction_
 # the break-even point. (Checked below.)
 
 # %%
-widget = bv.reduction_widget(c_in=192, c_out=32, kernel=5, reduction=16, size=28)
+widget = widgets.reduction_widget(c_in=192, c_out=32, kernel=5, reduction=16, size=28)
 widget
 
 # %% tags=["assert"] jupyter={"source_hidden": true}

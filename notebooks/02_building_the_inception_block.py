@@ -72,7 +72,7 @@ from IPython.display import display
 from torch import nn
 
 import inception
-from inception import blockviz as bv, cost
+from inception import blockviz as bv, cost, widgets
 from inception.display import Table
 
 # %% [markdown]
@@ -476,7 +476,7 @@ assert not any(isinstance(m, nn.LocalResponseNorm) for m in model.modules())
 # and watch the pool branch.
 
 # %%
-builder = bv.block_builder("3a")
+builder = widgets.block_builder("3a")
 builder
 
 # %% [markdown]

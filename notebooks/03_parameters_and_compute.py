@@ -74,7 +74,7 @@ elif importlib.util.find_spec("inception") is None:
 # %matplotlib inline
 import math
 
-from inception import INCEPTION_BLOCKS, GoogLeNetConfig, cost, netviz, table1, zoo
+from inception import INCEPTION_BLOCKS, GoogLeNetConfig, cost, netviz, table1, widgets, zoo
 from inception.display import Table
 
 PAPER = GoogLeNetConfig(variant="paper", aux_logits=False)  # the 2014 network, as used at inference
@@ -499,7 +499,7 @@ assert abs(per_value["fc"] - 1) < 0.01 and per_value["conv3"] > 300
 # gives a message instead of numbers.
 
 # %%
-explorer = netviz.network_widget()
+explorer = widgets.network_widget()
 explorer
 
 # %% [markdown]

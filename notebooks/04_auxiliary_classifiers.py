@@ -82,7 +82,7 @@ import math
 from dataclasses import replace
 
 import inception
-from inception import ablation
+from inception import ablation, widgets
 from inception.display import Table
 from inception import aux_ablation
 
@@ -481,7 +481,7 @@ assert bn_claims[removable] == paper_claims[removable] == "no detectable differe
 # the widget, the same plot in its default state.
 
 # %%
-explorer = ablation.AblationExplorer(live, setup, data, seed=max(setup.seeds) + 1)
+explorer = widgets.AblationExplorer(live, setup, data, seed=max(setup.seeds) + 1)
 explorer.widget()
 
 # %%

@@ -69,7 +69,7 @@ import numpy as np
 import torch
 from IPython.display import display
 import inception
-from inception import data, features, featviz, images, scale, train, weights
+from inception import data, features, featviz, images, scale, train, weights, widgets
 from inception.display import Table
 
 torch.manual_seed(0)
@@ -515,7 +515,7 @@ assert rf["4a.1x1"] > 32 / 2 and periods[-1] / periods[0] == 2**4
 # (`python benchmarks/bench_features.py` measures the update time).
 
 # %%
-browser = featviz.feature_browser(nets, samples, preprocess=data.normalize)
+browser = widgets.feature_browser(nets, samples, preprocess=data.normalize)
 browser
 
 # %% [markdown]

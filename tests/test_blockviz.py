@@ -8,7 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import inception
-from inception import blockviz as bv, cost
+from inception import blockviz as bv, cost, widgets
 from inception.architecture import INCEPTION_BLOCKS
 
 
@@ -123,7 +123,7 @@ def test_reduction_plot_svg_is_well_formed():
 
 # ----------------------------------------------------------------------------- reduction widget
 def test_reduction_widget_updates_on_slider_change():
-    w = bv.reduction_widget()
+    w = widgets.reduction_widget()
     assert repr(w) == "ReductionWidget(c_in=192, c_out=32, kernel=5, reduction=16, size=28)"
     assert 120422400 in _numbers(w.parts["readout"])  # direct MACs
     w.reduction.value = 32
@@ -139,15 +139,15 @@ def test_reduction_widget_updates_on_slider_change():
 
 
 def test_reduction_widget_offers_only_valid_kernels():
-    w = bv.reduction_widget()
+    w = widgets.reduction_widget()
     assert list(w.kernel.options) == [1, 3, 5, 7]
     assert all(s.min >= 1 for s in (w.c_in, w.c_out, w.reduction, w.size))
     with pytest.raises(ValueError, match="kernel"):
-        bv.reduction_widget(kernel=9)
+        widgets.reduction_widget(kernel=9)
 
 
 def test_reduction_widget_display_text_is_short_and_deterministic():
-    bundle = bv.reduction_widget()._repr_mimebundle_()
+    bundle = widgets.reduction_widget()._repr_mimebundle_()
     assert bundle["text/plain"] == "ReductionWidget(c_in=192, c_out=32, kernel=5, reduction=16, size=28)"
     assert "application/vnd.jupyter.widget-view+json" in bundle
 
@@ -219,7 +219,7 @@ def test_block_svg_widths_are_proportional_to_channels():
 
 
 def test_block_builder_slider_updates_numbers_and_diagram():
-    b = bv.block_builder("3a")
+    b = widgets.block_builder("3a")
     assert "256 x 28 x 28" in b.parts["summary"]
     b.filters["ch3x3"].value = 64
     r = bv.block_report((192, 28, 28), (64, 96, 64, 16, 32, 32))
@@ -232,7 +232,7 @@ def test_block_builder_slider_updates_numbers_and_diagram():
 
 
 def test_block_builder_presets_and_naive_toggle():
-    b = bv.block_builder("3a")
+    b = widgets.block_builder("3a")
     b.preset.value = "5b"
     assert b.in_shape() == (832, 7, 7) and b.spec() == INCEPTION_BLOCKS["5b"]
     assert "1024 x 7 x 7" in b.parts["summary"] and b.preset.value == "5b"
@@ -247,12 +247,12 @@ def test_block_builder_presets_and_naive_toggle():
 
 
 def test_block_builder_shows_a_readable_note_for_expanding_reductions():
-    b = bv.block_builder("3a")
+    b = widgets.block_builder("3a")
     b.in_channels.value = 8  # ch3x3red = 96 > 8 input channels
     assert "expands instead of reducing" in b.parts["summary"]
     assert repr(b).startswith("BlockBuilder(preset='custom', mode='reduced', in_shape=(8, 28, 28)")
     with pytest.raises(ValueError, match="preset must be one of"):
-        bv.block_builder("6a")
+        widgets.block_builder("6a")
 
 
 def test_block_diagram_static():
@@ -300,7 +300,7 @@ def test_checks_reject_unknown_blocks():
 # ============================================================================ notebook 02: block builder layout,
 # custom preset, nowrap caption and tiny channel counts (BlockBuilder / block_svg)
 def test_block_builder_sliders_sit_in_more_than_one_column():
-    b = bv.block_builder("3a")
+    b = widgets.block_builder("3a")
     grid = b.filter_grid
     assert type(grid).__name__ == "GridBox"
     assert sorted(s.description for s in grid.children) == sorted(b.filters)
@@ -314,7 +314,7 @@ def test_block_builder_sliders_sit_in_more_than_one_column():
 
 
 def test_block_builder_choosing_custom_keeps_values_and_says_so():
-    b = bv.block_builder("4a")
+    b = widgets.block_builder("4a")
     spec, shape = b.spec(), b.in_shape()
     b._on_preset({"name": "value", "old": "4a", "new": "custom"})  # what the Dropdown's observer receives
     b.preset.value = "custom"
@@ -330,7 +330,7 @@ def test_block_builder_choosing_custom_keeps_values_and_says_so():
 
 
 def test_block_builder_slider_away_from_preset_switches_menu_to_custom():
-    b = bv.block_builder("3b")
+    b = widgets.block_builder("3b")
     assert b.preset.value == "3b" and "edit the sliders" not in b.parts["summary"]
     b.filters["pool_proj"].value = 7
     assert b.preset.value == "custom" and "edit the sliders" in b.parts["summary"]
@@ -339,7 +339,7 @@ def test_block_builder_slider_away_from_preset_switches_menu_to_custom():
 
 
 def test_block_builder_chw_caption_does_not_wrap():
-    b = bv.block_builder("3a")
+    b = widgets.block_builder("3a")
     for text in (b.parts["summary"], b.parts["table"]):
         assert "(C x H x W)" not in text  # plain spaces could break the line
         assert '<span style="white-space: nowrap">(C&nbsp;x&nbsp;H&nbsp;x&nbsp;W)</span>' in text

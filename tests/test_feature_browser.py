@@ -1,4 +1,4 @@
-"""inception.featviz.FeatureBrowser: channel range per layer, most active start channel, upload limits, wording."""
+"""inception.widgets.FeatureBrowser: channel range per layer, most active start channel, upload limits, wording."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import torch
 from PIL import Image
 
 import inception
-from inception import featviz
-from inception.featviz import MAX_UPLOAD_BYTES, FeatureBrowser
+from inception.widgets import features as features_widget
+from inception.widgets.features import MAX_UPLOAD_BYTES, FeatureBrowser
 from inception.images import ImageError, prepare_image
 
 SMALL = dict(stem="small", width=0.125, num_classes=10, aux_logits=False)
@@ -174,7 +174,7 @@ def test_image_error_messages_keep_the_facts():
 
 
 def test_mb_formatting():
-    assert featviz._mb(8_000_000) == "8 MB" and featviz._mb(27_300_000) == "27.3 MB" and featviz._mb(2048) == "2 KB"
+    assert features_widget._mb(8_000_000) == "8 MB" and features_widget._mb(27_300_000) == "27.3 MB" and features_widget._mb(2048) == "2 KB"
 
 
 def test_picture_has_one_size_for_every_layer(nets):

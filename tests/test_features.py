@@ -11,7 +11,8 @@ from PIL import Image
 
 import inception
 from inception import BRANCH_NAMES, features
-from inception.featviz import FeatureBrowser, filter_tiles
+from inception.featviz import filter_tiles
+from inception.widgets import FeatureBrowser
 
 SMALL = dict(stem="small", width=0.125, num_classes=10, aux_logits=False)
 

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from inception import GoogLeNetConfig, cost, netviz, zoo
+from inception import GoogLeNetConfig, cost, netviz, widgets, zoo
+from inception.widgets import network as network_widget
 
 PAPER = GoogLeNetConfig(variant="paper", aux_logits=False)
 
@@ -83,7 +84,7 @@ def test_time_blocks_small_network():
 # ----------------------------------------------------------------------------- the explorer
 @pytest.fixture(scope="module")
 def explorer():
-    return netviz.network_widget()
+    return widgets.network_widget()
 
 
 def _expected(cfg: GoogLeNetConfig, size: int) -> cost.Totals:
@@ -138,7 +139,7 @@ def test_explorer_invalid_resolution(explorer):
 
 
 def test_explorer_too_small_message_wording(explorer):
-    assert netviz.too_small_message(8, "paper", 31).startswith("An input of 8x8 px is too small")
+    assert network_widget.too_small_message(8, "paper", 31).startswith("An input of 8x8 px is too small")
     explorer.set(width=1.0, stage_width=(1.0,) * 4, input_size=8, variant="paper", naive=False)
     assert not re.search(r"\bA 8x8\b", explorer.message) and "8x8 px" in explorer.message
     assert explorer.message in explorer.parts["totals"]
@@ -148,10 +149,10 @@ def test_explorer_too_small_message_wording(explorer):
 
 def test_explorer_sliders_line_up(explorer):
     sliders = [explorer.width, *explorer.stage_width, explorer.resolution]
-    assert {s.style.description_width for s in sliders} == {netviz.DESCRIPTION_WIDTH}
-    assert netviz.DESCRIPTION_WIDTH.endswith("px")
-    assert {s.layout.width for s in sliders} == {netviz.SLIDER_WIDTH}
-    assert explorer.variant.style.description_width == netviz.DESCRIPTION_WIDTH
+    assert {s.style.description_width for s in sliders} == {network_widget.DESCRIPTION_WIDTH}
+    assert network_widget.DESCRIPTION_WIDTH.endswith("px")
+    assert {s.layout.width for s in sliders} == {network_widget.SLIDER_WIDTH}
+    assert explorer.variant.style.description_width == network_widget.DESCRIPTION_WIDTH
 
 
 def test_explorer_controls_keep_their_place(explorer):
@@ -173,11 +174,11 @@ def test_explorer_min_sizes_match_cost_model(explorer):
 
 def test_explorer_bad_arguments(explorer):
     with pytest.raises(ValueError, match=r"variant must be one of \['bn', 'paper', 'torchvision'\], got 'vgg'"):
-        netviz.network_widget("vgg")
+        widgets.network_widget("vgg")
     with pytest.raises(ValueError, match=r"input_size must be an integer in \[8, 448\], got 1000"):
-        netviz.network_widget(input_size=1000)
+        widgets.network_widget(input_size=1000)
     with pytest.raises(TypeError, match=r"input_size must be an integer in \[8, 448\], got 224.0 \(float\)"):
-        netviz.network_widget(input_size=224.0)
+        widgets.network_widget(input_size=224.0)
     with pytest.raises(ValueError, match="stage_width must have 4 values"):
         explorer.set(stage_width=(1.0, 2.0))
     with pytest.raises(ValueError, match="variant must be one of"):

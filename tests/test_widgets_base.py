@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from inception import blockviz, display, netviz, widgets
+from inception import ablation, blockviz, display, featviz, netviz, widgets
+from inception._checks import _MOVED_TO_WIDGETS
 from inception.widgets.base import Explorer
 
 
@@ -80,13 +81,26 @@ def test_widgets_exports_load(name):
     assert getattr(widgets, name).__name__ == name
 
 
-@pytest.mark.parametrize("module, name", [(m, n) for m, names in widgets._MOVED.items() for n in names])
-def test_old_import_paths_still_work(module, name):
+@pytest.mark.parametrize("module, name", [(m, n) for m, names in _MOVED_TO_WIDGETS.items() for n in names])
+def test_old_names_say_where_the_explorer_went(module, name):
     import importlib
 
     topic = importlib.import_module(module)
-    home = widgets._MOVED[module][name]
-    assert getattr(topic, name) is getattr(importlib.import_module(home, "inception.widgets"), name)
+    with pytest.raises(AttributeError, match=rf"{module}\.{name} moved: use inception\.widgets\.") as e:
+        getattr(topic, name)
+    new = str(e.value).split("use ", 1)[1].split(" ", 1)[0]  # e.g. inception.widgets.network.too_small_message
+    owner, _, attr = new.rpartition(".")
+    assert getattr(importlib.import_module(owner), attr) is not None
+
+
+def test_topic_modules_do_not_import_the_widgets():
+    import ast
+    from pathlib import Path
+
+    for mod in (blockviz, netviz, featviz, ablation):
+        tree = ast.parse(Path(mod.__file__).read_text())
+        imported = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        assert not [m for m in imported if m and m.startswith("widgets")], mod.__name__
 
 
 def test_unknown_names_still_raise_attribute_error():
@@ -102,7 +116,7 @@ def test_every_explorer_uses_the_base():
 
 
 def test_explorers_display_through_the_base():
-    for explorer in (blockviz.reduction_widget(), blockviz.block_builder("4a"), netviz.network_widget()):
+    for explorer in (widgets.reduction_widget(), widgets.block_builder("4a"), widgets.network_widget()):
         bundle = explorer._repr_mimebundle_()
         assert bundle["text/plain"] == repr(explorer)
         assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == explorer.widget.model_id

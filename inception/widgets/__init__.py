@@ -13,9 +13,10 @@ module             explorer (builder)                          notebook
 Every explorer derives from :class:`.base.Explorer` (display as the widget with a short text
 repr; ``hold()`` for updates that move several controls). The calculations and static plots the
 explorers show stay in their topic modules (:mod:`inception.reduction`, :mod:`inception.blockviz`,
-:mod:`inception.netviz`, :mod:`inception.ablation`, :mod:`inception.featviz`), which still answer
-for the explorers' old names (``blockviz.reduction_widget`` ...). Modules load on first use, so
-``import inception.widgets`` pulls in neither ipywidgets nor matplotlib.
+:mod:`inception.netviz`, :mod:`inception.ablation`, :mod:`inception.featviz`); they never import
+this package (widgets build on plots, not the other way), and an explorer's old name there
+(``blockviz.block_builder`` ...) raises an error that names its home here. Modules load on first
+use, so ``import inception.widgets`` pulls in neither ipywidgets nor matplotlib.
 """
 
 from __future__ import annotations
@@ -38,30 +39,11 @@ _HOMES: dict[str, str] = {
     "feature_browser": ".features",
 }
 
-#: topic module -> {old name: widget module}: what each topic module held before the widgets moved
-_MOVED: dict[str, dict[str, str]] = {
-    "inception.blockviz": {"ReductionWidget": ".reduction", "reduction_widget": ".reduction",
-                           "BlockBuilder": ".block", "block_builder": ".block"},
-    "inception.netviz": {n: ".network" for n in ("NetworkExplorer", "network_widget", "too_small_message",
-                                                 "DESCRIPTION_WIDTH", "SLIDER_WIDTH")},
-    "inception.ablation": {"AblationExplorer": ".ablation"},
-    "inception.featviz": {n: ".features" for n in ("FeatureBrowser", "feature_browser", "MAX_UPLOAD_BYTES",
-                                                          "_mb")},
-}
-
 __all__ = sorted(_HOMES)
 
 
 def _load(module: str, name: str) -> Any:
     return getattr(importlib.import_module(module, __name__), name)
-
-
-def moved(module: str, name: str) -> Any:
-    """``name`` of topic module ``module`` (its module-level ``__getattr__``), now defined here."""
-    home = _MOVED.get(module, {}).get(name)
-    if home is None:
-        raise AttributeError(f"module {module!r} has no attribute {name!r}")
-    return _load(home, name)
 
 
 def __getattr__(name: str) -> Any:

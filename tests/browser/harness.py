@@ -641,15 +641,15 @@ class SliderCase:
 SLIDER_CASES: tuple[SliderCase, ...] = (
     # Each explorer shows its readout and plot in one HTML view (one message per move).
     # ReductionWidget: the readout (table + verdict) and the SVG plot, whose legend names r
-    SliderCase(NOTEBOOKS[1], "bv.reduction_widget(", "reduction width r", (".widget-html >> nth=0",),
+    SliderCase(NOTEBOOKS[1], "widgets.reduction_widget(", "reduction width r", (".widget-html >> nth=0",),
                "your r = {value}"),
     # BlockBuilder: summary, diagram and branch table; the table lists "1x1 conv, <ch1x1>"
-    SliderCase(NOTEBOOKS[2], "bv.block_builder(", "ch1x1", (".widget-html >> nth=0",), "1x1 conv, {value}"),
+    SliderCase(NOTEBOOKS[2], "widgets.block_builder(", "ch1x1", (".widget-html >> nth=0",), "1x1 conv, {value}"),
     # NetworkExplorer: the totals beside the SVG plot
-    SliderCase(NOTEBOOKS[3], "netviz.network_widget(", "input px", (".widget-html >> nth=0",),
+    SliderCase(NOTEBOOKS[3], "widgets.network_widget(", "input px", (".widget-html >> nth=0",),
                "{value}x{value} px"),
     # FeatureBrowser: the picture and the readout below it
-    SliderCase(NOTEBOOKS[5], "featviz.feature_browser(", "channel", (".widget-html >> nth=-1",), "channel {value}:"),
+    SliderCase(NOTEBOOKS[5], "widgets.feature_browser(", "channel", (".widget-html >> nth=-1",), "channel {value}:"),
 )
 
 #: The floor: the cheapest possible round trip, IntSlider -> observe -> HTML.value.
@@ -667,16 +667,16 @@ W.VBox([floor_slider, floor_html])"""
 #: same explorer in its notebook, this separates the explorer's own cost from its notebook's (a
 #: kernel with torch and a large heap, a page with many outputs).
 ALONE_CASES: tuple[SliderCase, ...] = (
-    SliderCase("zz_alone_01.ipynb", "bv.reduction_widget(", "reduction width r", (".widget-html >> nth=0",),
+    SliderCase("zz_alone_01.ipynb", "widgets.reduction_widget(", "reduction width r", (".widget-html >> nth=0",),
                "your r = {value}"),
-    SliderCase("zz_alone_02.ipynb", "bv.block_builder(", "ch1x1", (".widget-html >> nth=0",), "1x1 conv, {value}"),
-    SliderCase("zz_alone_03.ipynb", "netviz.network_widget(", "input px", (".widget-html >> nth=0",),
+    SliderCase("zz_alone_02.ipynb", "widgets.block_builder(", "ch1x1", (".widget-html >> nth=0",), "1x1 conv, {value}"),
+    SliderCase("zz_alone_03.ipynb", "widgets.network_widget(", "input px", (".widget-html >> nth=0",),
                "{value}x{value} px"),
 )
 _ALONE_SOURCES = {
-    "zz_alone_01.ipynb": "from inception import blockviz as bv\n\nbv.reduction_widget()",
-    "zz_alone_02.ipynb": "from inception import blockviz as bv\n\nbv.block_builder(\"3a\")",
-    "zz_alone_03.ipynb": "from inception import netviz\n\nnetviz.network_widget()",
+    "zz_alone_01.ipynb": "from inception import widgets\n\nwidgets.reduction_widget()",
+    "zz_alone_02.ipynb": "from inception import widgets\n\nwidgets.block_builder(\"3a\")",
+    "zz_alone_03.ipynb": "from inception import widgets\n\nwidgets.network_widget()",
 }
 
 

@@ -68,8 +68,8 @@ def test_upload_over_the_server_default_limit_gets_the_widgets_message(executed,
         pytest.fail(f"{NOTEBOOK} did not run cleanly:\n" + "\n".join(result.problems()), pytrace=False)
     from PIL import Image
 
-    out_area = h.cell_with_source(page, "featviz.feature_browser(").locator(".jp-OutputArea")
-    limit = int(h.kernel_exec(page, NOTEBOOK, "print(featviz.MAX_UPLOAD_BYTES)").strip())
+    out_area = h.cell_with_source(page, "widgets.feature_browser(").locator(".jp-OutputArea")
+    limit = int(h.kernel_exec(page, NOTEBOOK, "from inception.widgets.features import MAX_UPLOAD_BYTES; print(MAX_UPLOAD_BYTES)").strip())
     limit_text = f"up to {limit // 10**6} MB"
 
     def choose(name: str, content: bytes) -> None:

@@ -203,7 +203,7 @@ def test_ablation_explorer_arms_change_plot(executed: Executed) -> None:
 def test_feature_browser_menu_changes_view(executed: Executed) -> None:
     _require_run(executed)
     page = executed.page
-    out_area = h.cell_with_source(page, "featviz.feature_browser(").locator(".jp-OutputArea")
+    out_area = h.cell_with_source(page, "widgets.feature_browser(").locator(".jp-OutputArea")
     image_menu = h.dropdown_by_label(out_area, "image")
     view = readout = out_area.locator(".widget-html").last  # the picture and the readout: one view
     picked: list[str] = []
@@ -219,7 +219,7 @@ def test_feature_browser_upload_adds_image(executed: Executed) -> None:
     from PIL import Image
 
     page = executed.page
-    out_area = h.cell_with_source(page, "featviz.feature_browser(").locator(".jp-OutputArea")
+    out_area = h.cell_with_source(page, "widgets.feature_browser(").locator(".jp-OutputArea")
     view = out_area.locator(".widget-html").last
     buf = io.BytesIO()
     Image.new("RGB", (48, 40), (200, 40, 40)).save(buf, format="PNG")
@@ -244,8 +244,8 @@ def test_feature_browser_rejects_too_large_upload_and_stays_alive(executed: Exec
     from PIL import Image
 
     page = executed.page
-    out_area = h.cell_with_source(page, "featviz.feature_browser(").locator(".jp-OutputArea")
-    limit = int(h.kernel_exec(page, executed.name, "print(featviz.MAX_UPLOAD_BYTES)").strip())
+    out_area = h.cell_with_source(page, "widgets.feature_browser(").locator(".jp-OutputArea")
+    limit = int(h.kernel_exec(page, executed.name, "from inception.widgets.features import MAX_UPLOAD_BYTES; print(MAX_UPLOAD_BYTES)").strip())
     assert limit < 10 * 2**20
     assert out_area.locator(".widget-html", has_text=f"images up to {limit // 10**6} MB").count() == 1  # beside the button
     big = b"\x89PNG\r\n\x1a\n" + bytes(limit + 500_000)  # 8.5 MB: over the limit, under 10 MiB
@@ -273,7 +273,7 @@ def test_feature_browser_view_keeps_its_size_between_stages(executed: Executed) 
     """The picture has one size for every stage (it used to grow and shrink with the channel count)."""
     _require_run(executed)
     page = executed.page
-    out_area = h.cell_with_source(page, "featviz.feature_browser(").locator(".jp-OutputArea")
+    out_area = h.cell_with_source(page, "widgets.feature_browser(").locator(".jp-OutputArea")
     view = out_area.locator(".widget-html").last
     stage = h.dropdown_by_label(out_area, "stage")
     sizes = set()
@@ -291,7 +291,7 @@ def test_block_builder_fits_one_screen(executed: Executed) -> None:
     """Sliders, summary, diagram and table fit in 650 px (it used to be 934, then 716 px tall)."""
     _require_run(executed)
     page = executed.page
-    widget = h.cell_with_source(page, "bv.block_builder(").locator(".jp-OutputArea .widget-vbox").first
+    widget = h.cell_with_source(page, "widgets.block_builder(").locator(".jp-OutputArea .widget-vbox").first
     height = widget.bounding_box()["height"]
     assert height <= 650, f"the block builder is {height:.0f} px tall"
 
@@ -342,7 +342,7 @@ def test_feature_browser_end_key_reaches_last_channel_of_deep_layer(executed: Ex
     channel (it used to stop at 3a's last channel: the slider library kept its first range)."""
     _require_run(executed)
     page = executed.page
-    out_area = h.cell_with_source(page, "featviz.feature_browser(").locator(".jp-OutputArea")
+    out_area = h.cell_with_source(page, "widgets.feature_browser(").locator(".jp-OutputArea")
     readout = out_area.locator(".widget-html").last
     n = int(h.kernel_exec(page, executed.name,
                           "print(browser.num_channels('inception5b', 'all (concatenated)'))").strip())
