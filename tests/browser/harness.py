@@ -577,6 +577,19 @@ def slider_by_label(scope: Any, label: str) -> Any:
         has=_page(scope).locator(".widget-label", has_text=_exact(label)))
 
 
+#: Kernel code printing the feature browser's upload limit in bytes (see :func:`kernel_exec`).
+PRINT_UPLOAD_LIMIT = "from inception.widgets.features import MAX_UPLOAD_BYTES; print(MAX_UPLOAD_BYTES)"
+
+
+def upload_file(page: Any, scope: Any, name: str, content: bytes, timeout_ms: float = 120_000,
+                mime: str = "image/png") -> None:
+    """Choose ``content`` as file ``name`` through the FileUpload button inside ``scope``, as a user
+    picking a file in the browser's dialog would."""
+    with page.expect_file_chooser(timeout=timeout_ms) as chooser:
+        scope.locator(".widget-upload").click()
+    chooser.value.set_files(files=[{"name": name, "mimeType": mime, "buffer": content}])
+
+
 def dropdown_by_label(scope: Any, label: str) -> Any:
     """The <select> of the Dropdown / SelectMultiple whose description is exactly ``label``."""
     box = scope.locator(".widget-dropdown, .widget-select").filter(

@@ -175,10 +175,7 @@ def test_block_builder_has_its_eight_sliders(app_page) -> None:  # noqa: ANN001
 
 def test_bad_upload_shows_its_message(app_page) -> None:  # noqa: ANN001
     sec = open_tab(app_page, "Feature maps")
-    with app_page.expect_file_chooser(timeout=CHANGE_TIMEOUT_MS) as chooser:
-        sec.locator(".widget-upload").click()
-    chooser.value.set_files(files=[{"name": "notes.png", "mimeType": "image/png",
-                                    "buffer": b"this is not an image"}])
+    h.upload_file(app_page, sec, "notes.png", b"this is not an image", CHANGE_TIMEOUT_MS)
     status = sec.locator(".widget-html", has_text="Could not use notes.png")
     status.first.wait_for(timeout=CHANGE_TIMEOUT_MS)
     assert h.dropdown_by_label(sec, "image").input_value() != "notes.png"

@@ -69,17 +69,12 @@ def test_upload_over_the_server_default_limit_gets_the_widgets_message(executed,
     from PIL import Image
 
     out_area = h.cell_with_source(page, "widgets.feature_browser(").locator(".jp-OutputArea")
-    limit = int(h.kernel_exec(page, NOTEBOOK, "from inception.widgets.features import MAX_UPLOAD_BYTES; print(MAX_UPLOAD_BYTES)").strip())
+    limit = int(h.kernel_exec(page, NOTEBOOK, h.PRINT_UPLOAD_LIMIT).strip())
     limit_text = f"up to {limit // 10**6} MB"
-
-    def choose(name: str, content: bytes) -> None:
-        with page.expect_file_chooser(timeout=CHANGE_TIMEOUT_MS) as chooser:
-            out_area.locator(".widget-upload").click()
-        chooser.value.set_files(files=[{"name": name, "mimeType": "image/png", "buffer": content}])
 
     # a PNG signature and then zeros: the widget checks the size before it decodes anything
     huge = b"\x89PNG\r\n\x1a\n" + bytes(HUGE_BYTES - 8)
-    choose("huge.png", huge)
+    h.upload_file(page, out_area, "huge.png", huge, CHANGE_TIMEOUT_MS)
     status = out_area.locator(".widget-html").filter(has_text="Could not use huge.png").first
     try:
         text = status.inner_text(timeout=CHANGE_TIMEOUT_MS)
@@ -100,7 +95,7 @@ def test_upload_over_the_server_default_limit_gets_the_widgets_message(executed,
     Image.new("RGB", (44, 36), (40, 90, 200)).save(buf, format="PNG")
     view = out_area.locator(".widget-html").last  # the picture and its readout: one view
     before = h.snapshot(view)
-    choose("after-huge.png", buf.getvalue())
+    h.upload_file(page, out_area, "after-huge.png", buf.getvalue(), CHANGE_TIMEOUT_MS)
     added = out_area.locator(".widget-html").filter(has_text="Added after-huge.png").first
     try:
         added.wait_for(timeout=CHANGE_TIMEOUT_MS)
@@ -127,12 +122,7 @@ def test_app_upload_over_the_server_default_limit_gets_the_widgets_message(app_p
 
     sec = open_tab(app_page, "Feature maps")
 
-    def choose(name: str, content: bytes) -> None:
-        with app_page.expect_file_chooser(timeout=CHANGE_TIMEOUT_MS) as chooser:
-            sec.locator(".widget-upload").click()
-        chooser.value.set_files(files=[{"name": name, "mimeType": "image/png", "buffer": content}])
-
-    choose("huge.png", b"\x89PNG\r\n\x1a\n" + bytes(HUGE_BYTES - 8))
+    h.upload_file(app_page, sec, "huge.png", b"\x89PNG\r\n\x1a\n" + bytes(HUGE_BYTES - 8), CHANGE_TIMEOUT_MS)
     status = sec.locator(".widget-html", has_text="Could not use huge.png").first
     try:
         text = status.inner_text(timeout=CHANGE_TIMEOUT_MS)
@@ -142,7 +132,7 @@ def test_app_upload_over_the_server_default_limit_gets_the_widgets_message(app_p
     assert f"it is {HUGE_BYTES // 10**6} MB" in text, text
     buf = io.BytesIO()
     Image.new("RGB", (44, 36), (40, 90, 200)).save(buf, format="PNG")
-    choose("after-huge.png", buf.getvalue())  # still alive
+    h.upload_file(app_page, sec, "after-huge.png", buf.getvalue(), CHANGE_TIMEOUT_MS)  # still alive
     sec.locator(".widget-html", has_text="Added after-huge.png").first.wait_for(timeout=CHANGE_TIMEOUT_MS)
     from playwright.sync_api import expect
 

@@ -224,13 +224,8 @@ def test_feature_browser_upload_adds_image(executed: Executed) -> None:
     buf = io.BytesIO()
     Image.new("RGB", (48, 40), (200, 40, 40)).save(buf, format="PNG")
 
-    def upload() -> None:
-        with page.expect_file_chooser(timeout=CHANGE_TIMEOUT_MS) as chooser:
-            out_area.locator(".widget-upload").click()
-        chooser.value.set_files(files=[{"name": "red-square.png", "mimeType": "image/png",
-                                        "buffer": buf.getvalue()}])
-
-    _change_and_wait(page, view, upload, "uploading an image")
+    _change_and_wait(page, view, lambda: h.upload_file(page, out_area, "red-square.png", buf.getvalue(), CHANGE_TIMEOUT_MS),
+                     "uploading an image")
     status = out_area.locator(".widget-html").filter(has_text="red-square.png").first
     assert "Added red-square.png" in status.inner_text(timeout=CHANGE_TIMEOUT_MS)
     assert h.dropdown_by_label(out_area, "image").input_value() == "red-square.png"
@@ -245,24 +240,20 @@ def test_feature_browser_rejects_too_large_upload_and_stays_alive(executed: Exec
 
     page = executed.page
     out_area = h.cell_with_source(page, "widgets.feature_browser(").locator(".jp-OutputArea")
-    limit = int(h.kernel_exec(page, executed.name, "from inception.widgets.features import MAX_UPLOAD_BYTES; print(MAX_UPLOAD_BYTES)").strip())
+    limit = int(h.kernel_exec(page, executed.name, h.PRINT_UPLOAD_LIMIT).strip())
     assert limit < 10 * 2**20
     assert out_area.locator(".widget-html", has_text=f"images up to {limit // 10**6} MB").count() == 1  # beside the button
     big = b"\x89PNG\r\n\x1a\n" + bytes(limit + 500_000)  # 8.5 MB: over the limit, under 10 MiB
     status = out_area.locator(".widget-html").filter(has_text="Could not use too-big.png").first
 
-    def choose(name: str, content: bytes) -> None:
-        with page.expect_file_chooser(timeout=CHANGE_TIMEOUT_MS) as chooser:
-            out_area.locator(".widget-upload").click()
-        chooser.value.set_files(files=[{"name": name, "mimeType": "image/png", "buffer": content}])
-
-    choose("too-big.png", big)
+    h.upload_file(page, out_area, "too-big.png", big, CHANGE_TIMEOUT_MS)
     text = status.inner_text(timeout=CHANGE_TIMEOUT_MS)
     assert "8.5 MB" in text and f"up to {limit // 10**6} MB" in text, text
     assert h.dropdown_by_label(out_area, "image").input_value() != "too-big.png"
     buf = io.BytesIO()
     Image.new("RGB", (40, 40), (30, 160, 60)).save(buf, format="PNG")
-    choose("after-big.png", buf.getvalue())  # the widget (and its connection) is still alive
+    # the widget (and its connection) is still alive
+    h.upload_file(page, out_area, "after-big.png", buf.getvalue(), CHANGE_TIMEOUT_MS)
     added = out_area.locator(".widget-html").filter(has_text="Added after-big.png").first
     assert "Added after-big.png" in added.inner_text(timeout=CHANGE_TIMEOUT_MS)
     assert not h.widget_error_texts(page)
