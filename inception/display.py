@@ -15,9 +15,14 @@ __all__ = ["Table", "Verdict", "fmt", "verdict", "check_answer", "new_figure", "
 
 
 def new_figure(figsize: tuple[float, float], *, dpi: float = 80, layout: str | None = None) -> Any:
-    """A matplotlib ``Figure`` on its own Agg canvas, outside pyplot: a function can return it and
-    Jupyter shows it once, as the cell's value (no second copy from the inline backend, nothing kept
-    alive in pyplot's list of open figures, no ``plt.close`` to forget)."""
+    """A matplotlib ``Figure`` on its own Agg canvas, outside pyplot's list of open figures: a function
+    can return it and Jupyter shows it once, as the cell's value (no second copy from the inline
+    backend, nothing kept alive, no ``plt.close`` to forget). In a Jupyter kernel the inline backend
+    shows a Figure as a PNG once it is loaded; pyplot would load it as a side effect, so it is loaded here."""
+    try:  # importing it in a Jupyter kernel registers the Figure -> PNG display
+        import matplotlib_inline.backend_inline  # noqa: F401
+    except ImportError:  # no Jupyter here: nothing to display to
+        pass
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # matplotlib only when drawing
     from matplotlib.figure import Figure
 

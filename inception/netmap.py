@@ -140,8 +140,6 @@ def network_map(variant: str = "paper", input_size: int = 224, dpi: int = 90) ->
     n_rows = max(b.row for b in boxes) + 1
     col_x = (0.0, 10.6, 21.2)  # left edges; every column is 9.2 wide, with gaps for the connectors
     box_w, box_h, pitch = 9.2, 0.72, 1.0
-    # through pyplot (then closed), as blockviz does: that loads Jupyter's inline backend, which
-    # shows the returned Figure as a PNG when it is displayed
     fig = new_figure(figsize=(10.5, 0.42 * n_rows + 1.3), dpi=dpi)
     ax = fig.add_axes((0.005, 0.01, 0.99, 0.87))
     ax.set_xlim(-0.3, col_x[2] + box_w + 0.3)
