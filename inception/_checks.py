@@ -168,8 +168,6 @@ def check_memory(what: str, nbytes: int, how: str, hint: str) -> None:
         )
 
 
-
-
 #: Names the topic modules held before the explorers moved to :mod:`inception.widgets`: module ->
 #: {old name: where it lives now}. Only for the error message; nothing here imports the widgets.
 _MOVED_TO_WIDGETS: dict[str, dict[str, str]] = {
@@ -196,6 +194,7 @@ _MOVED_TO_WIDGETS: dict[str, dict[str, str]] = {
         "_mb": "inception.widgets.features._mb",
     },
 }
+
 
 def moved_error(module: str, name: str) -> AttributeError:
     """What a topic module's ``__getattr__`` raises for ``name``: for an explorer that moved to

@@ -255,7 +255,7 @@ def plateau_table(results: Results, metric: str = "val_main", *, last: int = 2, 
 
 # ----------------------------------------------------------------------------- plots
 def figure_row(ncols: int = 1, width: float = 5.0, height: float = 3.2):
-    """A pyplot figure with one row of ``ncols`` axes, each ``width`` x ``height`` inches: (figure, axes)."""
+    """A figure with one row of ``ncols`` axes, each ``width`` x ``height`` inches: (figure, axes)."""
 
     fig, axes = subplots(1, ncols, figsize=(width * ncols, height), dpi=80, squeeze=False)
     return fig, axes[0]

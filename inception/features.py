@@ -318,8 +318,8 @@ def branch_ablation(model: GoogLeNet, images: Tensor, labels: Tensor, *,
         raise ValueError(f"labels must be a tensor of shape ({x_all.shape[0]},), one label per image, "
                          f"got {getattr(labels, 'shape', type(labels).__name__)}")
     draws, batch_size = check_int("draws", draws, 1), check_int("batch_size", batch_size, 1)
-    blocks = tuple(block_names(model) if blocks is None else [_canonical(model, b) for b in blocks])
     valid = block_names(model)
+    blocks = tuple(valid if blocks is None else [_canonical(model, b) for b in blocks])
     for b in blocks:
         if b not in valid:
             raise ValueError(f"blocks must name Inception blocks, one of {valid}, got {b!r}")
